@@ -1,0 +1,132 @@
+"""Find the songs: genres are the sub-folders of the tracks folder, songs the audio files in them.
+
+Taught in notebooks/01_listen_and_load.ipynb.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .demo import DEMO_MARKER, demo_song_paths, write_demo_collection
+from .settings import PROJECT_ROOT, Settings
+
+AUDIO_EXTENSIONS = (".mp3", ".wav", ".ogg", ".flac")
+"""File endings the series reads (upper case too): formats that soundfile decodes on every platform."""
+
+_IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
+
+
+@dataclass(frozen=True)
+class Song:
+    """One audio file and the genre (folder) it belongs to."""
+
+    path: Path
+    genre: str
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file the series does not use, and why (shown to the reader, one line each)."""
+
+    path: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return f"skipped {self.path}: {self.reason}"
+
+
+class CollectionError(ValueError):
+    """The tracks folder cannot make a dataset; the message names the folder and what is missing."""
+
+
+def find_songs(tracks_dir: Path) -> tuple[list[Song], list[Skipped]]:
+    """List the songs in `tracks_dir/<genre>/`, sorted by genre then file name.
+
+    Files that are not audio (cover art, notes, `.DS_Store`, hidden files) and sub-folders
+    inside a genre folder are reported as skipped, with the reason.
+
+    Returns:
+        songs: every audio file, with its genre.
+        skipped: every other entry inside a genre folder, with a reason.
+    """
+    tracks_dir = Path(tracks_dir)
+    if not tracks_dir.is_dir():
+        raise CollectionError(f"the tracks folder {tracks_dir} does not exist: make it, with one sub-folder per genre")
+    songs, skipped = [], []
+    for genre_dir in sorted(p for p in tracks_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for path in sorted(genre_dir.iterdir()):
+            if path.name.lower() in _IGNORED_NAMES or path.name.startswith("."):
+                continue  # written by the operating system or hidden, never a song: not worth a line
+            if path.is_dir():
+                skipped.append(Skipped(path, "a folder inside a genre folder (songs must sit directly in the genre folder)"))
+            elif path.suffix.lower() not in AUDIO_EXTENSIONS:
+                skipped.append(Skipped(path, f"not an audio file (the series reads {', '.join(AUDIO_EXTENSIONS)})"))
+            else:
+                songs.append(Song(path, genre_dir.name))
+    return songs, skipped
+
+
+def genres_of(songs: list[Song]) -> list[str]:
+    """The genre names, sorted: a genre's index in this list is its label `y`."""
+    return sorted({song.genre for song in songs})
+
+
+def is_demo_collection(tracks_dir: Path) -> bool:
+    """True when `tracks_dir` holds the synthesised demo collection (it carries a marker file)."""
+    return (Path(tracks_dir) / DEMO_MARKER).exists()
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the series' folder when it is inside it (so outputs read the same on every machine)."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(PROJECT_ROOT)) + ("/" if path.is_dir() else "")
+    except ValueError:
+        return str(path)
+
+
+def collection_table(songs: list[Song], tracks_dir: Path) -> str:
+    """Songs per genre and their durations (read from the files' headers), as a small table.
+
+    Taught in notebooks/01_listen_and_load.ipynb.
+    """
+    import soundfile as sf
+
+    kind = "the synthesised demo collection" if is_demo_collection(tracks_dir) else "your songs"
+    lines = [f"tracks folder: {display_path(tracks_dir)} ({kind})",
+             f"{'genre':<16}{'songs':>6}{'minutes':>9}{'shortest':>10}{'longest':>9}"]
+    for genre in genres_of(songs):
+        seconds = []
+        for song in songs:
+            if song.genre == genre:
+                try:
+                    seconds.append(sf.info(song.path).duration)
+                except (RuntimeError, OSError, ValueError):
+                    pass  # unreadable files are reported when the dataset is built
+        if seconds:
+            lines.append(f"{genre:<16}{len(seconds):>6}{sum(seconds) / 60:>9.1f}{min(seconds):>9.1f}s{max(seconds):>8.1f}s")
+    return "\n".join(lines)
+
+
+def ensure_songs(settings: Settings) -> list[Path]:
+    """Make sure there is something to listen to: synthesise the demo collection if `tracks_dir` has no songs.
+
+    A folder that already holds songs of the reader's is never written to. A demo collection
+    that was interrupted (the marker file is there, some songs are not) is completed.
+
+    Returns:
+        The demo files written now (empty when the folder already had its songs).
+    """
+    tracks_dir = Path(settings.tracks_dir)
+    has_songs = tracks_dir.is_dir() and bool(find_songs(tracks_dir)[0])
+    is_demo = is_demo_collection(tracks_dir)
+    if has_songs and not is_demo:
+        return []
+    if is_demo and all(p.exists() for p in demo_song_paths(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre)):
+        return []
+    return write_demo_collection(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre, settings.seed)

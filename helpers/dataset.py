@@ -1,0 +1,202 @@
+"""The arrays Keras needs, built from a tracks folder: X, y, the song of each piece, the genre names.
+
+Each song is decoded once, cut into pieces and turned into log-mel spectrograms in one batched
+call; songs are processed in parallel, and each song's features are cached on disk, keyed by
+the song's identity (path, size, modification time) and the settings that shape features, so
+a second notebook or a re-run costs next to nothing and a changed song is recomputed.
+
+Taught in notebooks/04_split.ipynb.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from .collection import CollectionError, Skipped, Song, ensure_songs, find_songs, genres_of
+from .load import AudioError, load_song
+from .segment import segment
+from .settings import Settings
+from .spectrogram import log_mel, n_frames
+
+CACHE_VERSION = 1
+"""Bump when the feature computation changes, so old cache files are not trusted."""
+
+
+@dataclass
+class Dataset:
+    """Every piece of every usable song, ready for Keras.
+
+    Attributes:
+        X: float32 array of shape (pieces, n_mels, frames, 1): log-mel spectrograms in dB.
+        y: int array of shape (pieces,): the genre index of each piece (into `genres`).
+        groups: int array of shape (pieces,): the song index of each piece (into `songs`).
+        genres: genre names, sorted; `genres[y[i]]` is the genre of piece i.
+        songs: the songs used, in order; `songs[groups[i]]` is the song of piece i.
+        skipped: files in the tracks folder that were not used, with the reason.
+        computed: how many songs' features were computed now (the rest came from the cache).
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray
+    genres: list[str]
+    songs: list[Song]
+    skipped: list[Skipped] = field(default_factory=list)
+    computed: int = 0
+
+    def summary(self) -> str:
+        """Songs and pieces per genre, and the files skipped, as a small table."""
+        lines = [f"{'genre':<16}{'songs':>6}{'pieces':>8}"]
+        for index, genre in enumerate(self.genres):
+            n_songs = len({g for g, label in zip(self.groups, self.y) if label == index})
+            lines.append(f"{genre:<16}{n_songs:>6}{int(np.sum(self.y == index)):>8}")
+        lines.append(f"{'total':<16}{len(self.songs):>6}{len(self.y):>8}")
+        lines.append(f"X {self.X.shape} {self.X.dtype}, y {self.y.shape}, groups {self.groups.shape}")
+        if self.skipped:
+            lines.append(f"{len(self.skipped)} file(s) skipped:")
+            lines.extend(f"  {s}" for s in self.skipped)
+        return "\n".join(lines)
+
+
+def song_features(path: Path, settings: Settings) -> np.ndarray:
+    """Load one song, cut it into pieces and compute their log-mel spectrograms (no cache).
+
+    Taught in notebooks/03_spectrograms.ipynb.
+
+    Returns:
+        float32 array of shape (n_pieces, n_mels, frames); n_pieces is 0 for a song shorter than one piece.
+    """
+    signal = load_song(path, settings.sample_rate)
+    pieces = segment(signal, settings.segment_width)
+    if len(pieces) == 0:
+        return np.zeros((0, settings.n_mels, n_frames(settings.segment_width, settings.hop_length)), np.float32)
+    return log_mel(pieces, settings.sample_rate, settings.n_mels, settings.n_fft, settings.hop_length)
+
+
+def cache_path(path: Path, settings: Settings) -> Path:
+    """Where the features of the song at `path` are cached: a name that changes whenever the
+    song (path, size, modification time) or a setting that shapes features changes."""
+    stat = Path(path).stat()
+    identity = {"path": str(Path(path).resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                "version": CACHE_VERSION, **settings.feature_key}
+    key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
+    return Path(settings.cache_dir) / "features" / f"{key}.npy"
+
+
+def _read_cache(file: Path, settings: Settings) -> np.ndarray | None:
+    """The cached features, or None when there are none; a damaged file is reported and removed."""
+    if not file.exists():
+        return None
+    expected = (settings.n_mels, n_frames(settings.segment_width, settings.hop_length))
+    try:
+        features = np.load(file, allow_pickle=False)  # no pickles: a cache file cannot run code
+        if features.dtype == np.float32 and features.ndim == 3 and features.shape[1:] == expected:
+            return features
+        problem = f"holds an array of shape {features.shape} and type {features.dtype}"
+    except (ValueError, OSError, EOFError) as error:
+        problem = f"cannot be read ({error})"
+    print(f"cache file {file} {problem}: computing it again")
+    file.unlink(missing_ok=True)
+    return None
+
+
+def _write_atomically(file: Path, array: np.ndarray) -> None:
+    """Write to a temporary file beside `file`, then rename: a reader sees the whole file or none."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.save(handle, array, allow_pickle=False)
+        os.replace(tmp, file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _compute_and_cache(song: Song, settings: Settings) -> np.ndarray | str:
+    """Features of one song, written to the cache; on a bad file, the reason instead."""
+    try:
+        features = song_features(song.path, settings)
+    except AudioError as error:
+        return str(error).removeprefix(f"{song.path}: ")
+    _write_atomically(cache_path(song.path, settings), features)
+    return features
+
+
+def song_features_cached(songs: list[Song], settings: Settings, n_jobs: int = -1,
+                         progress: bool = True) -> tuple[list[np.ndarray | str], int]:
+    """Features of each song, from the cache where possible, the rest computed in parallel.
+
+    A progress bar (tqdm: a widget in notebooks, a line in terminals) counts every song,
+    cached or computed, so it looks the same whatever the cache holds.
+
+    Returns:
+        results: per song, its features (n_pieces, n_mels, frames) or the reason it cannot be used.
+        computed: how many songs were computed now.
+    """
+    from tqdm.auto import tqdm
+
+    with tqdm(total=len(songs), desc="songs", unit="song", disable=not progress) as bar:
+        results: list[np.ndarray | str | None] = []
+        for song in songs:
+            results.append(_read_cache(cache_path(song.path, settings), settings))
+            bar.update(results[-1] is not None)
+        todo = [i for i, r in enumerate(results) if r is None]
+        if todo:
+            # Threads: decoding, resampling and FFTs release the GIL, and threads start instantly.
+            jobs = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+                delayed(_compute_and_cache)(songs[i], settings) for i in todo)
+            for i, result in zip(todo, jobs):
+                results[i] = result
+                bar.update()
+    return results, len(todo)
+
+
+def build_dataset(settings: Settings, n_jobs: int = -1, progress: bool = True) -> Dataset:
+    """Find the songs (synthesising the demo collection if there are none), compute or load
+    their features, and stack them into the arrays Keras needs.
+
+    Taught in notebooks/04_split.ipynb.
+
+    Raises:
+        CollectionError: the folder cannot make a dataset (no songs, a single genre, ...);
+            the message names the folder and what is missing.
+    """
+    ensure_songs(settings)
+    songs, skipped = find_songs(settings.tracks_dir)
+    results, computed = song_features_cached(songs, settings, n_jobs=n_jobs, progress=progress)
+    used, features = [], []
+    min_seconds = settings.segment_width / settings.sample_rate
+    for song, result in zip(songs, results):
+        if isinstance(result, str):
+            skipped.append(Skipped(song.path, result))
+        elif len(result) == 0:
+            skipped.append(Skipped(song.path, f"shorter than one piece ({min_seconds:.1f} s at {settings.sample_rate} Hz)"))
+        else:
+            used.append(song)
+            features.append(result)
+    genres = genres_of(used)
+    if len(genres) < 2:
+        found = f"only the genre {genres[0]!r}" if genres else "no usable songs"
+        raise CollectionError(f"the tracks folder {settings.tracks_dir} holds {found}: the series needs at least "
+                              f"two genre folders with songs in them ({len(skipped)} file(s) skipped)"
+                              + "".join(f"\n  {s}" for s in skipped))
+    y = np.concatenate([np.full(len(f), genres.index(s.genre)) for s, f in zip(used, features)])
+    groups = np.concatenate([np.full(len(f), i) for i, f in enumerate(features)])
+    X = np.concatenate(features)[..., np.newaxis]
+    return Dataset(X, y, groups, genres, used, skipped, computed)
+
+
+def songs_per_genre(dataset: Dataset) -> dict[str, int]:
+    """How many songs of each genre the dataset uses."""
+    counts = Counter(song.genre for song in dataset.songs)
+    return {genre: counts[genre] for genre in dataset.genres}

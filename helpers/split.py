@@ -1,0 +1,99 @@
+"""Split the data into train, validation and test sets BY SONG.
+
+Pieces of one song are near-duplicates: the same instruments, key, tempo and mix. Split
+pieces at random and most test pieces have a sibling in the training set, so the test
+accuracy measures memory, not generalisation. Here every song's pieces go to one set only.
+
+Taught in notebooks/04_split.ipynb.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .collection import CollectionError
+
+MIN_SONGS_PER_GENRE = 3
+"""One song each for training, validation and test: the fewest a genre can have."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """Indices of the pieces in each set (into X, y and groups)."""
+
+    train: np.ndarray
+    validation: np.ndarray
+    test: np.ndarray
+
+    def items(self):
+        return (("train", self.train), ("validation", self.validation), ("test", self.test))
+
+
+def split_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str] | None = None, validation: float = 0.2,
+                  test: float = 0.2, seed: int = 42) -> Split:
+    """Assign whole songs to train / validation / test, stratified by genre, with a fixed seed.
+
+    For each genre its songs are shuffled, then `round(test * n)` songs (at least one) go to
+    test, `round(validation * n)` (at least one) to validation, and the rest (at least one)
+    to training. The same `seed` gives the same split.
+
+    Taught in notebooks/04_split.ipynb.
+
+    Args:
+        y: array of shape (pieces,): genre index of each piece.
+        groups: array of shape (pieces,): song index of each piece.
+        genres: genre names, used in error messages.
+
+    Returns:
+        A Split of piece indices; no song has pieces in two sets.
+
+    Raises:
+        CollectionError: a genre has fewer than MIN_SONGS_PER_GENRE songs.
+    """
+    rng = np.random.default_rng(seed)
+    song_genre = {int(g): int(label) for g, label in zip(groups, y)}
+    chosen = {"train": [], "validation": [], "test": []}
+    for label in sorted(set(song_genre.values())):
+        songs = np.array(sorted(s for s, g in song_genre.items() if g == label))
+        name = genres[label] if genres else f"genre {label}"
+        if len(songs) < MIN_SONGS_PER_GENRE:
+            raise CollectionError(
+                f"{name!r} has {len(songs)} usable song(s); a by-song split needs at least {MIN_SONGS_PER_GENRE} "
+                f"per genre (one each for training, validation and test). Add songs to that folder, or remove it.")
+        rng.shuffle(songs)
+        n_test = max(1, round(test * len(songs)))
+        n_val = max(1, round(validation * len(songs)))
+        n_test, n_val = min(n_test, len(songs) - 2), min(n_val, len(songs) - 2)
+        chosen["test"].extend(songs[:n_test])
+        chosen["validation"].extend(songs[n_test:n_test + n_val])
+        chosen["train"].extend(songs[n_test + n_val:])
+    return Split(**{name: np.flatnonzero(np.isin(groups, songs)) for name, songs in chosen.items()})
+
+
+def split_table(split: Split, y: np.ndarray, groups: np.ndarray, genres: list[str]) -> str:
+    """Songs and pieces per genre in each set, as a small text table.
+
+    Taught in notebooks/04_split.ipynb.
+    """
+    header = f"{'':<12}" + "".join(f"{g[:14]:>16}" for g in genres) + f"{'total':>16}"
+    lines = [header, f"{'':<12}" + "".join(f"{'songs/pieces':>16}" for _ in range(len(genres) + 1))]
+    for name, index in split.items():
+        cells = []
+        for label in range(len(genres)):
+            mine = index[y[index] == label]
+            cells.append(f"{len(np.unique(groups[mine]))}/{len(mine)}")
+        cells.append(f"{len(np.unique(groups[index]))}/{len(index)}")
+        lines.append(f"{name:<12}" + "".join(f"{c:>16}" for c in cells))
+    return "\n".join(lines)
+
+
+def random_split_over_pieces(n_pieces: int, validation: float = 0.2, test: float = 0.2, seed: int = 42) -> Split:
+    """The original tutorial's split: pieces shuffled at random, ignoring which song they come from.
+
+    Kept to show why it leaks (notebooks/04_split.ipynb); never use it to report accuracy.
+    """
+    order = np.random.default_rng(seed).permutation(n_pieces)
+    n_test, n_val = round(test * n_pieces), round(validation * n_pieces)
+    return Split(np.sort(order[n_test + n_val:]), np.sort(order[n_test:n_test + n_val]), np.sort(order[:n_test]))

@@ -1,0 +1,48 @@
+"""Shared fixtures: small song folders built from real audio files in temporary folders."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+import helpers
+from helpers.collection import is_demo_collection
+
+
+def write_tone(path: Path, seconds: float = 10.0, rate: int = 22050, channels: int = 1, freq: float = 440.0,
+               subtype: str | None = None, seed: int = 0) -> Path:
+    """A real audio file: a tone with a little noise, in the format named by the file's ending."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    mono = 0.3 * np.sin(2 * np.pi * freq * t) + 0.01 * rng.standard_normal(len(t))
+    audio = np.repeat(mono[:, None], channels, axis=1) if channels > 1 else mono
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, audio.astype(np.float32), rate, subtype=subtype)
+    return path
+
+
+@pytest.fixture
+def small_collection(tmp_path) -> Path:
+    """Two genres of four 10-second WAV songs each: low tones and high tones."""
+    tracks = tmp_path / "tracks"
+    for i in range(4):
+        write_tone(tracks / "low" / f"low {i}.wav", freq=110 * (1 + i / 10), seed=i)
+        write_tone(tracks / "high" / f"high {i}.wav", freq=1760 * (1 + i / 10), seed=10 + i)
+    return tracks
+
+
+@pytest.fixture
+def tmp_settings(tmp_path, small_collection) -> helpers.Settings:
+    return helpers.load_settings(tracks_dir=small_collection, cache_dir=tmp_path / "cache", models_dir=tmp_path / "models")
+
+
+@pytest.fixture(scope="session")
+def demo_tracks() -> Path:
+    """The synthesised demo collection: in tracks/ when that holds the demo or nothing (so the
+    notebooks reuse it), else in .cache/demo_tracks, never among a reader's own songs."""
+    tracks = helpers.PROJECT_ROOT / "tracks"
+    if tracks.is_dir() and helpers.find_songs(tracks)[0] and not is_demo_collection(tracks):
+        tracks = helpers.PROJECT_ROOT / ".cache" / "demo_tracks"
+    helpers.ensure_songs(helpers.load_settings(tracks_dir=tracks))
+    return tracks

@@ -1,0 +1,38 @@
+import pytest
+
+from helpers import CollectionError, find_songs, genres_of
+from conftest import write_tone
+
+
+def test_genres_are_the_sub_folders(small_collection):
+    songs, skipped = find_songs(small_collection)
+    assert genres_of(songs) == ["high", "low"]
+    assert len(songs) == 8 and skipped == []
+    assert {s.genre for s in songs if s.path.parent.name == "low"} == {"low"}
+
+
+def test_non_audio_files_are_skipped_with_a_reason(small_collection):
+    (small_collection / "low" / "cover.jpg").write_bytes(b"\xff\xd8")
+    (small_collection / "low" / "notes.txt").write_text("hi")
+    (small_collection / "low" / "live").mkdir()
+    (small_collection / "low" / ".DS_Store").write_bytes(b"\0")
+    (small_collection / "low" / ".hidden.mp3").write_bytes(b"\0")
+    (small_collection / "low" / "Thumbs.db").write_bytes(b"\0")
+    songs, skipped = find_songs(small_collection)
+    assert len(songs) == 8
+    reasons = {s.path.name: s.reason for s in skipped}
+    assert set(reasons) == {"cover.jpg", "notes.txt", "live"}
+    assert "not an audio file" in reasons["cover.jpg"]
+    assert "folder inside a genre folder" in reasons["live"]
+
+
+def test_upper_case_endings_and_unusual_names_are_songs(tmp_path):
+    write_tone(tmp_path / "a" / "Ünïcödé sóng 日本.WAV")
+    write_tone(tmp_path / "b" / "with spaces.FLAC")
+    songs, _ = find_songs(tmp_path)
+    assert sorted(s.path.name for s in songs) == ["with spaces.FLAC", "Ünïcödé sóng 日本.WAV"]
+
+
+def test_a_missing_folder_is_named(tmp_path):
+    with pytest.raises(CollectionError, match="nowhere.*does not exist"):
+        find_songs(tmp_path / "nowhere")

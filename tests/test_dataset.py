@@ -1,0 +1,76 @@
+import os
+
+import numpy as np
+import pytest
+
+import helpers
+from helpers.dataset import cache_path
+from conftest import write_tone
+
+
+def test_shapes_labels_and_groups(tmp_settings):
+    dataset = helpers.build_dataset(tmp_settings, progress=False)
+    # 10 s at 22050 Hz = 220500 samples: 2 pieces of 100000 per song.
+    assert dataset.X.shape == (16, 128, 196, 1) and dataset.X.dtype == np.float32
+    assert dataset.genres == ["high", "low"]
+    assert np.array_equal(np.bincount(dataset.y), [8, 8])
+    assert np.array_equal(np.bincount(dataset.groups), [2] * 8)
+    for piece in range(16):
+        assert dataset.songs[dataset.groups[piece]].genre == dataset.genres[dataset.y[piece]]
+    assert helpers.songs_per_genre(dataset) == {"high": 4, "low": 4}
+    assert "total                8      16" in dataset.summary()
+
+
+def test_the_second_build_comes_from_the_cache(tmp_settings):
+    first = helpers.build_dataset(tmp_settings, progress=False)
+    second = helpers.build_dataset(tmp_settings, progress=False)
+    assert first.computed == 8 and second.computed == 0
+    assert np.array_equal(first.X, second.X)
+
+
+def test_a_changed_song_or_setting_is_recomputed(tmp_settings):
+    helpers.build_dataset(tmp_settings, progress=False)
+    song = tmp_settings.tracks_dir / "low" / "low 0.wav"
+    write_tone(song, seconds=15, freq=100)  # replaced: a longer song
+    dataset = helpers.build_dataset(tmp_settings, progress=False)
+    assert dataset.computed == 1 and len(dataset.y) == 17
+    os.utime(song, ns=(song.stat().st_atime_ns, song.stat().st_mtime_ns + 10**9))  # touched
+    assert helpers.build_dataset(tmp_settings, progress=False).computed == 1
+    assert helpers.build_dataset(tmp_settings.replace(n_mels=64), progress=False).computed == 8
+
+
+def test_a_corrupt_cache_file_is_reported_and_rebuilt(tmp_settings, capsys):
+    good = helpers.build_dataset(tmp_settings, progress=False)
+    file = cache_path(tmp_settings.tracks_dir / "high" / "high 1.wav", tmp_settings)
+    file.write_bytes(file.read_bytes()[:200])  # truncated, as by a crash mid-write
+    again = helpers.build_dataset(tmp_settings, progress=False)
+    assert again.computed == 1 and np.array_equal(good.X, again.X)
+    assert f"cache file {file}" in capsys.readouterr().out
+
+
+def test_the_cache_holds_no_pickles(tmp_settings):
+    helpers.build_dataset(tmp_settings, progress=False)
+    for file in (tmp_settings.cache_dir / "features").iterdir():
+        assert file.suffix == ".npy"
+        np.load(file, allow_pickle=False)
+
+
+def test_a_song_shorter_than_a_piece_is_skipped_with_a_reason(tmp_settings):
+    write_tone(tmp_settings.tracks_dir / "low" / "short.wav", seconds=2)
+    dataset = helpers.build_dataset(tmp_settings, progress=False)
+    assert [(s.path.name, s.reason) for s in dataset.skipped] == [("short.wav", "shorter than one piece (4.5 s at 22050 Hz)")]
+    assert len(dataset.songs) == 8
+
+
+def test_one_genre_is_not_enough(tmp_path):
+    write_tone(tmp_path / "only" / "a.wav")
+    settings = helpers.load_settings(tracks_dir=tmp_path, cache_dir=tmp_path / "cache")
+    with pytest.raises(helpers.CollectionError, match=f"{tmp_path}.*only the genre 'only'"):
+        helpers.build_dataset(settings, progress=False)
+
+
+def test_the_same_folder_gives_the_same_dataset(tmp_settings, tmp_path):
+    a = helpers.build_dataset(tmp_settings, progress=False)
+    b = helpers.build_dataset(tmp_settings.replace(cache_dir=tmp_path / "other-cache"), progress=False)
+    assert b.computed == 8
+    assert np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y) and np.array_equal(a.groups, b.groups)

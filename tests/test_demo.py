@@ -1,0 +1,65 @@
+import librosa
+import numpy as np
+import pytest
+
+import helpers
+from helpers.demo import RATE, synthesise_song, write_demo_collection
+
+
+def test_the_same_seed_gives_the_same_song():
+    a = synthesise_song("dramatic", 7, 0)
+    assert np.array_equal(a, synthesise_song("dramatic", 7, 0))
+    assert not np.array_equal(a[: RATE], synthesise_song("dramatic", 7, 1)[: RATE])
+    assert not np.array_equal(a[: RATE], synthesise_song("dramatic", 8, 0)[: RATE])
+
+
+@pytest.mark.parametrize("genre", ["silly_energy", "dramatic", "calm"])
+def test_songs_are_30_to_60_seconds_of_stereo_below_full_scale(genre):
+    audio = synthesise_song(genre, 42, 3)
+    assert audio.dtype == np.float32 and audio.shape[1] == 2
+    assert 30 <= len(audio) / RATE <= 60
+    assert 0.05 < np.max(np.abs(audio)) < 1.0
+
+
+def test_silly_energy_is_faster_and_brighter_than_dramatic():
+    def onsets_per_second_and_centroid(audio):
+        mono = librosa.resample(audio.mean(axis=1), orig_sr=RATE, target_sr=22050)
+        onsets = librosa.onset.onset_detect(y=mono, sr=22050, units="time")
+        return len(onsets) / (len(mono) / 22050), float(np.median(librosa.feature.spectral_centroid(y=mono, sr=22050)))
+
+    silly = [onsets_per_second_and_centroid(synthesise_song("silly_energy", 42, i)) for i in range(3)]
+    dramatic = [onsets_per_second_and_centroid(synthesise_song("dramatic", 42, i)) for i in range(3)]
+    assert min(s[0] for s in silly) > max(d[0] for d in dramatic)
+    assert min(s[1] for s in silly) > max(d[1] for d in dramatic)
+
+
+def test_an_unknown_genre_is_refused():
+    with pytest.raises(ValueError, match="polka"):
+        synthesise_song("polka", 42, 0)
+
+
+def test_writes_mp3_and_never_overwrites(tmp_path):
+    tracks = tmp_path / "tracks"
+    (tracks / "calm").mkdir(parents=True)
+    mine = tracks / "calm" / "calm_01.mp3"
+    mine.write_bytes(b"the reader's own file")
+    written = write_demo_collection(tracks, genres=("calm",), songs_per_genre=2, seed=1)
+    assert written == [tracks / "calm" / "calm_02.mp3"]
+    assert mine.read_bytes() == b"the reader's own file"
+    info = helpers.describe_audio_file(written[0])
+    assert info["sample_rate"] == RATE and info["channels"] == 2 and info["format"] == "MP3"
+    assert not list(tracks.rglob("*.partial"))
+
+
+def test_ensure_songs_leaves_a_readers_folder_alone(small_collection):
+    before = sorted(p.name for p in small_collection.rglob("*"))
+    assert helpers.ensure_songs(helpers.load_settings(tracks_dir=small_collection)) == []
+    assert sorted(p.name for p in small_collection.rglob("*")) == before
+
+
+def test_ensure_songs_completes_an_interrupted_demo(tmp_path):
+    settings = helpers.load_settings(tracks_dir=tmp_path / "t", demo_genres=("calm", "dramatic"), demo_songs_per_genre=1)
+    write_demo_collection(settings.tracks_dir, genres=("calm",), songs_per_genre=1)  # as if stopped half way
+    written = helpers.ensure_songs(settings)
+    assert [p.name for p in written] == ["dramatic_01.mp3"]
+    assert helpers.ensure_songs(settings) == []

@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+
+import helpers
+from helpers.split import MIN_SONGS_PER_GENRE
+
+
+def fake_pieces(songs_per_genre=(10, 10), pieces_per_song=5):
+    y, groups = [], []
+    song = 0
+    for label, n in enumerate(songs_per_genre):
+        for _ in range(n):
+            y += [label] * pieces_per_song
+            groups += [song] * pieces_per_song
+            song += 1
+    return np.array(y), np.array(groups)
+
+
+def test_no_song_lands_in_two_sets():
+    y, groups = fake_pieces((10, 13, 7))
+    split = helpers.split_by_song(y, groups, seed=3)
+    sets = [set(groups[index]) for _, index in split.items()]
+    assert not (sets[0] & sets[1]) and not (sets[0] & sets[2]) and not (sets[1] & sets[2])
+    assert sorted(np.concatenate([split.train, split.validation, split.test])) == list(range(len(y)))
+
+
+def test_every_genre_is_in_every_set_in_proportion():
+    y, groups = fake_pieces((10, 20))
+    split = helpers.split_by_song(y, groups, seed=0)
+    for _, index in split.items():
+        assert set(y[index]) == {0, 1}
+    test_songs = {label: len(set(groups[split.test][y[split.test] == label])) for label in (0, 1)}
+    assert test_songs == {0: 2, 1: 4}
+
+
+def test_the_same_seed_gives_the_same_split():
+    y, groups = fake_pieces()
+    a, b = helpers.split_by_song(y, groups, seed=5), helpers.split_by_song(y, groups, seed=5)
+    assert all(np.array_equal(x, z) for (_, x), (_, z) in zip(a.items(), b.items()))
+    c = helpers.split_by_song(y, groups, seed=6)
+    assert not np.array_equal(a.test, c.test)
+
+
+def test_three_songs_is_the_minimum_and_the_message_says_why():
+    y, groups = fake_pieces((MIN_SONGS_PER_GENRE, 2))
+    with pytest.raises(helpers.CollectionError, match="'rock' has 2 usable song.*at least 3"):
+        helpers.split_by_song(y, groups, genres=["jazz", "rock"])
+    y, groups = fake_pieces((3, 3))
+    split = helpers.split_by_song(y, groups)
+    assert len(set(groups[split.train])) == 2
+
+
+def test_the_split_table_counts_songs_and_pieces():
+    y, groups = fake_pieces((10, 10), pieces_per_song=3)
+    table = helpers.split_table(helpers.split_by_song(y, groups), y, groups, ["a", "b"])
+    assert "6/18" in table.splitlines()[2] and "12/36" in table.splitlines()[2]
+
+
+def test_a_random_split_over_pieces_leaks():
+    y, groups = fake_pieces((10, 10), pieces_per_song=8)
+    leaky = helpers.random_split_over_pieces(len(y), seed=0)
+    shared = set(groups[leaky.train]) & set(groups[leaky.test])
+    assert len(shared) >= 15
