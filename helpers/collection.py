@@ -58,9 +58,13 @@ def find_songs(tracks_dir: Path) -> tuple[list[Song], list[Skipped]]:
     if not tracks_dir.is_dir():
         raise CollectionError(f"the tracks folder {tracks_dir} does not exist: make it, with one sub-folder per genre")
     songs, skipped = [], []
+    for path in sorted(p for p in tracks_dir.iterdir() if not p.is_dir() and not _ignored(p)):
+        if path.suffix.lower() in AUDIO_EXTENSIONS:
+            skipped.append(Skipped(path, "sits directly in the tracks folder: move it into a genre folder, tracks/<genre>/"))
     for genre_dir in sorted(p for p in tracks_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        found = 0
         for path in sorted(genre_dir.iterdir()):
-            if path.name.lower() in _IGNORED_NAMES or path.name.startswith("."):
+            if _ignored(path):
                 continue  # written by the operating system or hidden, never a song: not worth a line
             if path.is_dir():
                 skipped.append(Skipped(path, "a folder inside a genre folder (songs must sit directly in the genre folder)"))
@@ -68,7 +72,14 @@ def find_songs(tracks_dir: Path) -> tuple[list[Song], list[Skipped]]:
                 skipped.append(Skipped(path, f"not an audio file (the series reads {', '.join(AUDIO_EXTENSIONS)})"))
             else:
                 songs.append(Song(path, genre_dir.name))
+                found += 1
+        if not found:
+            skipped.append(Skipped(genre_dir, "an empty genre folder: no audio files in it"))
     return songs, skipped
+
+
+def _ignored(path: Path) -> bool:
+    return path.name.lower() in _IGNORED_NAMES or path.name.startswith(".")
 
 
 def genres_of(songs: list[Song]) -> list[str]:
@@ -114,19 +125,26 @@ def collection_table(songs: list[Song], tracks_dir: Path) -> str:
 
 
 def ensure_songs(settings: Settings) -> list[Path]:
-    """Make sure there is something to listen to: synthesise the demo collection if `tracks_dir` has no songs.
+    """Make sure there is something to listen to: synthesise the demo collection when `tracks_dir`
+    is empty (hidden files and a README aside).
 
-    A folder that already holds songs of the reader's is never written to. A demo collection
-    that was interrupted (the marker file is there, some songs are not) is completed.
+    A folder that holds anything of the reader's is never written to, even if it holds no
+    usable songs: building the dataset then says what is missing. A demo collection that was
+    interrupted (the marker file is there, some songs are not) is completed.
 
     Returns:
         The demo files written now (empty when the folder already had its songs).
+
+    Raises:
+        CollectionError: `tracks_dir` does not exist (a mistyped TRACKS_DIR gets a message, not a demo).
     """
     tracks_dir = Path(settings.tracks_dir)
-    has_songs = tracks_dir.is_dir() and bool(find_songs(tracks_dir)[0])
-    is_demo = is_demo_collection(tracks_dir)
-    if has_songs and not is_demo:
-        return []
-    if is_demo and all(p.exists() for p in demo_song_paths(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre)):
-        return []
+    if not tracks_dir.is_dir():
+        raise CollectionError(f"the tracks folder {tracks_dir} does not exist: create it (left empty, it gets the demo "
+                              f"collection) or point TRACKS_DIR at the folder that holds your genre folders")
+    if is_demo_collection(tracks_dir):
+        if all(p.exists() for p in demo_song_paths(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre)):
+            return []
+    elif tracks_dir.is_dir() and any(not _ignored(p) and not p.name.lower().startswith("readme") for p in tracks_dir.iterdir()):
+        return []  # the reader's folder (even one that cannot make a dataset): never write into it
     return write_demo_collection(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre, settings.seed)

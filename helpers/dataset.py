@@ -27,7 +27,11 @@ from .segment import segment
 from .settings import Settings
 from .spectrogram import log_mel, n_frames
 
-CACHE_VERSION = 1
+PIECES_PER_BATCH = 32
+"""Pieces per batched spectrogram call: fast, while an hour-long song's short-time
+transforms never all sit in memory at once (32 pieces take about 50 MB)."""
+
+CACHE_VERSION = 2
 """Bump when the feature computation changes, so old cache files are not trusted."""
 
 
@@ -55,15 +59,16 @@ class Dataset:
 
     def summary(self) -> str:
         """Songs and pieces per genre, and the files skipped, as a small table."""
-        lines = [f"{'genre':<16}{'songs':>6}{'pieces':>8}"]
+        lines = [f"{'genre':<16}{'songs':>6}{'pieces':>8}{'skipped':>9}"]
         for index, genre in enumerate(self.genres):
             n_songs = len({g for g, label in zip(self.groups, self.y) if label == index})
-            lines.append(f"{genre:<16}{n_songs:>6}{int(np.sum(self.y == index)):>8}")
-        lines.append(f"{'total':<16}{len(self.songs):>6}{len(self.y):>8}")
+            n_skipped = sum(s.path.parent.name == genre for s in self.skipped)
+            lines.append(f"{genre:<16}{n_songs:>6}{int(np.sum(self.y == index)):>8}{n_skipped:>9}")
+        lines.append(f"{'total':<16}{len(self.songs):>6}{len(self.y):>8}{len(self.skipped):>9}")
         lines.append(f"X {self.X.shape} {self.X.dtype}, y {self.y.shape}, groups {self.groups.shape}")
         if self.skipped:
             lines.append(f"{len(self.skipped)} file(s) skipped:")
-            lines.extend(f"  {s}" for s in self.skipped)
+            lines.extend(f"  {s}" for s in self.skipped)  # one line each: which file, and why
         return "\n".join(lines)
 
 
@@ -75,11 +80,12 @@ def song_features(path: Path, settings: Settings) -> np.ndarray:
     Returns:
         float32 array of shape (n_pieces, n_mels, frames); n_pieces is 0 for a song shorter than one piece.
     """
-    signal = load_song(path, settings.sample_rate)
-    pieces = segment(signal, settings.segment_width)
-    if len(pieces) == 0:
-        return np.zeros((0, settings.n_mels, n_frames(settings.segment_width, settings.hop_length)), np.float32)
-    return log_mel(pieces, settings.sample_rate, settings.n_mels, settings.n_fft, settings.hop_length)
+    pieces = segment(load_song(path, settings.sample_rate), settings.segment_width)
+    features = np.empty((len(pieces), settings.n_mels, n_frames(settings.segment_width, settings.hop_length)), np.float32)
+    for start in range(0, len(pieces), PIECES_PER_BATCH):
+        features[start:start + PIECES_PER_BATCH] = log_mel(pieces[start:start + PIECES_PER_BATCH], settings.sample_rate,
+                                                           settings.n_mels, settings.n_fft, settings.hop_length)
+    return features
 
 
 def cache_path(path: Path, settings: Settings) -> Path:
@@ -98,7 +104,9 @@ def _read_cache(file: Path, settings: Settings) -> np.ndarray | None:
         return None
     expected = (settings.n_mels, n_frames(settings.segment_width, settings.hop_length))
     try:
-        features = np.load(file, allow_pickle=False)  # no pickles: a cache file cannot run code
+        # No pickles: a cache file cannot run code. Memory-mapped: the features are read from
+        # disk only when the dataset is stacked, so memory never holds them twice.
+        features = np.load(file, mmap_mode="r", allow_pickle=False)
         if features.dtype == np.float32 and features.ndim == 3 and features.shape[1:] == expected:
             return features
         problem = f"holds an array of shape {features.shape} and type {features.dtype}"
@@ -156,7 +164,8 @@ def song_features_cached(songs: list[Song], settings: Settings, n_jobs: int = -1
             jobs = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
                 delayed(_compute_and_cache)(songs[i], settings) for i in todo)
             for i, result in zip(todo, jobs):
-                results[i] = result
+                # Once cached, keep only the memory-mapped file, not the array the worker made.
+                results[i] = result if isinstance(result, str) else _read_cache(cache_path(songs[i].path, settings), settings)
                 bar.update()
     return results, len(todo)
 

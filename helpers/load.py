@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import librosa
 import numpy as np
 import soundfile as sf
+import soxr
 
 
 class AudioError(ValueError):
@@ -19,9 +19,10 @@ class AudioError(ValueError):
 def load_song(path: Path, sample_rate: int = 22050) -> np.ndarray:
     """Decode an audio file, average its channels to mono and resample it to `sample_rate`.
 
-    This is what ``librosa.load(path, sr=sample_rate)`` does, read through soundfile only:
-    librosa 1.0 dropped its audioread fallback, and a file soundfile cannot decode deserves
-    a clear message rather than a second attempt through another library.
+    This is what ``librosa.load(path, sr=sample_rate)`` does (with the same resampler, soxr
+    "HQ"), read through soundfile only: librosa 1.0 dropped its audioread fallback, and a file
+    soundfile cannot decode deserves a clear message rather than a second attempt through
+    another library. The file is read in blocks, so memory holds one mono copy of the song.
 
     Taught in notebooks/01_listen_and_load.ipynb.
 
@@ -30,7 +31,8 @@ def load_song(path: Path, sample_rate: int = 22050) -> np.ndarray:
         sample_rate: the rate (Hz) of the returned signal.
 
     Returns:
-        signal: float32 array of shape (samples,), values in [-1, 1].
+        signal: float32 array of shape (samples,), values in [-1, 1]; exact zeros at the start
+        and end (digital silence, as in a truncated MP3) are trimmed.
 
     Raises:
         AudioError: the file is empty, not audio, truncated beyond use, silent, or holds NaN samples.
@@ -39,21 +41,48 @@ def load_song(path: Path, sample_rate: int = 22050) -> np.ndarray:
     try:
         if path.stat().st_size == 0:
             raise AudioError(f"{path}: the file is empty (0 bytes)")
-        audio, rate = sf.read(path, dtype="float32", always_2d=True)
+        signal = _decode_mono(path, sample_rate)
     except AudioError:
         raise
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as error:
         raise AudioError(f"{path}: cannot be decoded as audio ({error})") from None
-    if audio.size == 0:
+    if signal.size == 0:
         raise AudioError(f"{path}: decodes to no samples")
-    signal = audio.mean(axis=1)
     if not np.all(np.isfinite(signal)):
         raise AudioError(f"{path}: holds {np.count_nonzero(~np.isfinite(signal))} NaN or infinite samples (a broken float file)")
-    if not np.any(signal):
+    sounding = signal != 0
+    if not sounding.any():
         raise AudioError(f"{path}: is completely silent")
-    if rate != sample_rate:
-        signal = librosa.resample(signal, orig_sr=rate, target_sr=sample_rate, res_type="soxr_hq")
-    return np.clip(signal, -1.0, 1.0).astype(np.float32, copy=False)
+    # Trim digital silence at both ends: an MP3 cut short (an interrupted download) decodes to
+    # its announced length, padded with zeros, and pieces of nothing would teach nothing.
+    start, end = int(np.argmax(sounding)), len(signal) - int(np.argmax(sounding[::-1]))
+    del sounding
+    return np.clip(signal[start:end], -1.0, 1.0, out=signal[start:end])
+
+
+def _decode_mono(path: Path, sample_rate: int, block_seconds: float = 30.0) -> np.ndarray:
+    """Decode, down-mix and resample block by block into one preallocated array, so an
+    hour-long song never sits in memory at its original rate and channel count, nor twice."""
+    with sf.SoundFile(path) as file:
+        rate = file.samplerate
+        stream = None if rate == sample_rate else soxr.ResampleStream(rate, sample_rate, 1, dtype="float32", quality="HQ")
+        out = np.empty(int(np.ceil(max(file.frames, 0) * sample_rate / rate)) + 4096, np.float32)
+        n = 0
+        # file.read, not file.blocks: blocks() can hand back stale buffer contents when a
+        # truncated MP3 ends before its header says it does.
+        while len(block := file.read(int(block_seconds * rate), dtype="float32", always_2d=True)):
+            mono = block.mean(axis=1)
+            for chunk in ([mono] if stream is None else [stream.resample_chunk(mono)]):
+                if n + len(chunk) > len(out):  # the header under-announced the length (it happens with MP3)
+                    out = np.concatenate([out[:n], np.empty(max(len(chunk), len(out) // 4), np.float32)])
+                out[n:n + len(chunk)] = chunk
+                n += len(chunk)
+        if stream is not None:
+            tail = stream.resample_chunk(np.zeros(0, np.float32), last=True)
+            out = np.concatenate([out[:n], tail]) if n + len(tail) > len(out) else out
+            out[n:n + len(tail)] = tail
+            n += len(tail)
+    return out[:n]
 
 
 def describe_audio_file(path: Path) -> dict:

@@ -44,5 +44,6 @@ def demo_tracks() -> Path:
     tracks = helpers.PROJECT_ROOT / "tracks"
     if tracks.is_dir() and helpers.find_songs(tracks)[0] and not is_demo_collection(tracks):
         tracks = helpers.PROJECT_ROOT / ".cache" / "demo_tracks"
+    tracks.mkdir(parents=True, exist_ok=True)
     helpers.ensure_songs(helpers.load_settings(tracks_dir=tracks))
     return tracks

@@ -18,7 +18,7 @@ def test_shapes_labels_and_groups(tmp_settings):
     for piece in range(16):
         assert dataset.songs[dataset.groups[piece]].genre == dataset.genres[dataset.y[piece]]
     assert helpers.songs_per_genre(dataset) == {"high": 4, "low": 4}
-    assert "total                8      16" in dataset.summary()
+    assert "total                8      16        0" in dataset.summary()
 
 
 def test_the_second_build_comes_from_the_cache(tmp_settings):

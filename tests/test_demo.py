@@ -59,6 +59,7 @@ def test_ensure_songs_leaves_a_readers_folder_alone(small_collection):
 
 def test_ensure_songs_completes_an_interrupted_demo(tmp_path):
     settings = helpers.load_settings(tracks_dir=tmp_path / "t", demo_genres=("calm", "dramatic"), demo_songs_per_genre=1)
+    settings.tracks_dir.mkdir()
     write_demo_collection(settings.tracks_dir, genres=("calm",), songs_per_genre=1)  # as if stopped half way
     written = helpers.ensure_songs(settings)
     assert [p.name for p in written] == ["dramatic_01.mp3"]
