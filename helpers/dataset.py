@@ -185,7 +185,7 @@ def build_dataset(settings: Settings, n_jobs: int = -1, progress: bool = True) -
     results, computed = song_features_cached(songs, settings, n_jobs=n_jobs, progress=progress)
     used, features = [], []
     min_seconds = settings.segment_width / settings.sample_rate
-    for song, result in zip(songs, results):
+    for song, result in zip(songs, results):  # (features are memory maps: cheap to hold)
         if isinstance(result, str):
             skipped.append(Skipped(song.path, result))
         elif len(result) == 0:
@@ -193,6 +193,7 @@ def build_dataset(settings: Settings, n_jobs: int = -1, progress: bool = True) -
         else:
             used.append(song)
             features.append(result)
+    del results  # from here on `features` holds the only reference to each memory map
     genres = genres_of(used)
     if len(genres) < 2:
         found = f"only the genre {genres[0]!r}" if genres else "no usable songs"
@@ -201,7 +202,12 @@ def build_dataset(settings: Settings, n_jobs: int = -1, progress: bool = True) -
                               + "".join(f"\n  {s}" for s in skipped))
     y = np.concatenate([np.full(len(f), genres.index(s.genre)) for s, f in zip(used, features)])
     groups = np.concatenate([np.full(len(f), i) for i, f in enumerate(features)])
-    X = np.concatenate(features)[..., np.newaxis]
+    X = np.empty((len(y), *features[0].shape[1:], 1), np.float32)
+    start = 0
+    for k in range(len(features)):  # song by song, letting go of each memory map once copied
+        X[start:start + len(features[k]), ..., 0] = features[k]
+        start += len(features[k])
+        features[k] = None
     return Dataset(X, y, groups, genres, used, skipped, computed)
 
 

@@ -198,18 +198,21 @@ def _calm(rng, seconds: float) -> np.ndarray:
 _SYNTHS = {"silly_energy": _silly_energy, "dramatic": _dramatic, "calm": _calm}
 
 
-def synthesise_song(genre: str, seed: int, index: int) -> np.ndarray:
-    """One demo song, the same for the same (`genre`, `seed`, `index`).
+def synthesise_song(genre: str, seed: int, index: int, seconds: float | None = None) -> np.ndarray:
+    """One demo song, the same for the same (`genre`, `seed`, `index`, `seconds`).
+
+    `seconds` fixes the length (benchmarks use 60 s); by default it is drawn from 30 to 50 s.
 
     Taught in notebooks/01_listen_and_load.ipynb.
 
     Returns:
-        audio: float32 array of shape (samples, 2) at `RATE` Hz, 30 to 60 s long, peaks below 1.
+        audio: float32 array of shape (samples, 2) at `RATE` Hz, peaks below 1.
     """
     if genre not in _SYNTHS:
         raise ValueError(f"the demo synthesiser knows the genres {', '.join(GENRES)}, not {genre!r}")
     rng = np.random.default_rng([seed, GENRES.index(genre), index])
-    seconds = float(rng.uniform(30, 50))
+    drawn = float(rng.uniform(30, 50))
+    seconds = drawn if seconds is None else float(seconds)
     audio = _SYNTHS[genre](rng, seconds)
     pan = rng.uniform(-0.3, 0.3)  # a slightly different stereo balance per song
     audio *= np.array([1 - pan, 1 + pan])
