@@ -15,8 +15,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-"""The checkout that holds `helpers/`, `notebooks/` and `tracks/`."""
+def _project_root() -> Path:
+    """The checkout that holds `helpers/`, `notebooks/` and `tracks/`; when helpers was installed
+    from a wheel into site-packages (no checkout around it), the working folder instead."""
+    checkout = Path(__file__).resolve().parent.parent
+    return checkout if (checkout / "notebooks").is_dir() else Path.cwd()
+
+
+PROJECT_ROOT = _project_root()
+"""Where `tracks/`, `.cache/` and `models/` are by default."""
 
 
 @dataclass(frozen=True)
