@@ -97,3 +97,34 @@ def random_split_over_pieces(n_pieces: int, validation: float = 0.2, test: float
     order = np.random.default_rng(seed).permutation(n_pieces)
     n_test, n_val = round(test * n_pieces), round(validation * n_pieces)
     return Split(np.sort(order[n_test + n_val:]), np.sort(order[n_test:n_test + n_val]), np.sort(order[:n_test]))
+
+
+def cross_validation_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str] | None = None, folds: int = 4,
+                             seed: int = 42) -> list[Split]:
+    """`folds` splits in which every song is a test song exactly once, stratified by genre
+    (scikit-learn's StratifiedGroupKFold); in each, one training song per genre is held out
+    for validation. With a few dozen songs one test split is a coin toss; the mean and
+    spread over folds are not.
+
+    Raises:
+        CollectionError: a genre has fewer than `folds` + 2 songs.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    song_genre = {int(g): int(label) for g, label in zip(groups, y)}
+    for label in set(song_genre.values()):
+        n = sum(1 for g in song_genre.values() if g == label)
+        if n < folds + 2:
+            name = genres[label] if genres else f"genre {label}"
+            raise CollectionError(f"{name!r} has {n} usable song(s); {folds}-fold cross-validation by song needs at "
+                                  f"least {folds + 2} per genre. Add songs, or use fewer folds.")
+    rng = np.random.default_rng(seed)
+    splits = []
+    folder = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for rest, test in folder.split(np.zeros(len(y)), y, groups):
+        rest_songs = np.unique(groups[rest])
+        validation_songs = [rng.choice([s for s in rest_songs if song_genre[int(s)] == label])
+                            for label in sorted(set(song_genre.values()))]
+        in_validation = np.isin(groups, validation_songs)
+        splits.append(Split(np.sort(rest[~in_validation[rest]]), np.flatnonzero(in_validation), np.sort(test)))
+    return splits
