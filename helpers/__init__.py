@@ -17,18 +17,13 @@ The names below are re-exported, so ``import helpers`` then ``helpers.segment(..
 The TensorFlow modules are not imported here, so the notebooks that do not train start fast.
 """
 
-import os
-
-# Quiet TensorFlow's log (it would land in the notebooks' outputs), unless the reader chose a level.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-from .collection import (AUDIO_EXTENSIONS, CollectionError, Skipped, Song, collection_table, display_path,  # noqa: E402
+from .collection import (AUDIO_EXTENSIONS, CollectionError, Skipped, Song, collection_table, display_path,
                          ensure_songs, find_songs, genres_of, is_demo_collection)
-from .dataset import Dataset, build_dataset, song_features, songs_per_genre  # noqa: E402
-from .evaluate import accuracies, predict_proba, song_predictions  # noqa: E402
-from .history import plot_history  # noqa: E402
-from .load import AudioError, describe_audio_file, load_song, plot_waveform  # noqa: E402
-from .segment import count_pieces, plot_pieces, segment  # noqa: E402
-from .settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
-from .spectrogram import log_mel, n_frames, plot_spectrogram  # noqa: E402
-from .split import Split, random_split_over_pieces, split_by_song, split_table  # noqa: E402
+from .dataset import Dataset, build_dataset, song_features, songs_per_genre
+from .evaluate import accuracies, predict_proba, song_predictions
+from .history import plot_history
+from .load import AudioError, describe_audio_file, load_song, plot_waveform
+from .segment import count_pieces, plot_pieces, segment
+from .settings import PROJECT_ROOT, Settings, load_settings
+from .spectrogram import log_mel, n_frames, plot_spectrogram
+from .split import Split, random_split_over_pieces, split_by_song, split_table

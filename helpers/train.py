@@ -12,8 +12,6 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import numpy as np
-
 from .dataset import Dataset, cache_path
 from .quiet_tensorflow import keras, tf
 from .settings import Settings

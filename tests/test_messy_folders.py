@@ -1,6 +1,5 @@
 """Real folders are messy: every trap a reader's downloads can set, built as real files."""
 
-import shutil
 import tracemalloc
 
 import numpy as np
