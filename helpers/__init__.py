@@ -12,6 +12,7 @@
     train        fit, save, load (05, 06)  -- imports TensorFlow: `from helpers.train import ...`
     evaluate     accuracy per piece and per song (06)
     history      training curves (06)
+    colab        the Colab badge and set-up cell every notebook starts with (`python -m helpers.colab`)
 
 The names below are re-exported, so ``import helpers`` then ``helpers.segment(...)`` works.
 The TensorFlow modules are not imported here, so the notebooks that do not train start fast.
