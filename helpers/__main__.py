@@ -15,23 +15,25 @@ from . import (AudioError, CollectionError, accuracies, build_dataset, ensure_so
                song_features, split_by_song)
 from .split import cross_validation_by_song
 
-MODELS = ("original",)
-"""Models the CLI can train (the improved model arrives with notebook 09)."""
+MODELS = ("original", "improved")
+"""The models the CLI can train: helpers.model.MODELS (notebooks 05 and 09)."""
 
 
 def _settings(options):
     overrides = {"tracks_dir": options.tracks} if getattr(options, "tracks", None) else {}
-    if getattr(options, "epochs", None):
-        overrides["epochs"] = options.epochs
+    if getattr(options, "epochs", None):  # the original's epochs; the improved model's most epochs
+        overrides["epochs"] = overrides["max_epochs"] = options.epochs
+    if getattr(options, "folds", None):
+        overrides["folds"] = options.folds
     if getattr(options, "out", None):
         overrides["models_dir"] = options.out
     return load_settings(**overrides)
 
 
 def _build(name: str):
-    from .model import original_cnn
+    from .model import MODELS as builders  # TensorFlow: imported once the data is known to be usable
 
-    return {"original": original_cnn}[name]
+    return builders[name]
 
 
 def _skipped(dataset) -> list[dict]:
@@ -51,10 +53,10 @@ def cmd_train(options) -> dict:
     dataset = build_dataset(settings, progress=False)
     print(dataset.summary())
     split = split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed)
-    from .train import fit, run_fingerprint, save_run  # TensorFlow: imported once the data is known to be usable
+    from .train import fit, run_fingerprint, save_run, training_plan  # TensorFlow, once the data is usable
 
     model = _build(options.model)(dataset.X.shape[1:], len(dataset.genres), seed=settings.seed)
-    history = fit(model, dataset, split, settings.epochs, seed=settings.seed)
+    history = fit(model, dataset, split, seed=settings.seed, **training_plan(options.model, settings))
     path = Path(settings.models_dir) / f"{options.model}.keras"
     save_run(model, history, path, run_fingerprint(dataset, split, settings, options.model))
     (path.with_suffix(".genres.json")).write_text(json.dumps(dataset.genres))
@@ -70,20 +72,20 @@ def cmd_evaluate(options) -> dict:
     settings = _settings(options)
     dataset = build_dataset(settings, progress=False)
     print(dataset.summary())
-    splits = cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, options.folds, settings.seed)
-    from .train import fit
+    splits = cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, settings.folds, settings.seed)
+    from .train import cross_validate
 
-    pieces, songs = [], []
-    for k, split in enumerate(splits):
-        model = _build(options.model)(dataset.X.shape[1:], len(dataset.genres), seed=settings.seed + k)
-        fit(model, dataset, split, settings.epochs, seed=settings.seed + k)
-        scores = accuracies(predict_proba(model, dataset.X[split.test]), dataset.y[split.test], dataset.groups[split.test])
-        pieces.append(scores["piece_accuracy"])
-        songs.append(scores["song_accuracy"])
-        print(f"fold {k + 1}/{options.folds}: {scores['songs']} test songs, song accuracy {scores['song_accuracy']:.3f}")
+    folds = cross_validate(_build(options.model), dataset, splits, settings, options.model, progress=True)
+    pieces = [fold["piece_accuracy"] for fold in folds]
+    songs = [fold["song_accuracy"] for fold in folds]
+    seconds = sum(fold["seconds_per_epoch"] for fold in folds) / len(folds)
+    print(f"{options.model}: song accuracy {sum(songs) / len(songs):.3f} (folds: "
+          f"{', '.join(f'{a:.3f}' for a in songs)}), {seconds:.1f} s per epoch")
     return {"genres": dataset.genres, "songs": len(dataset.songs), "pieces": int(len(dataset.y)),
             "piece_accuracy": sum(pieces) / len(pieces), "song_accuracy": sum(songs) / len(songs),
-            "piece_accuracy_per_fold": pieces, "song_accuracy_per_fold": songs, "skipped": _skipped(dataset)}
+            "piece_accuracy_per_fold": pieces, "song_accuracy_per_fold": songs,
+            "epochs_per_fold": [fold["epochs"] for fold in folds], "seconds_per_epoch": seconds,
+            "skipped": _skipped(dataset)}
 
 
 def cmd_predict(options) -> dict:
@@ -117,10 +119,12 @@ def parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="cross-validate by song: mean and spread over folds")
     for command in (train, evaluate):
         command.add_argument("--tracks", type=Path, help="folder of genre folders (default: TRACKS_DIR or tracks/)")
-        command.add_argument("--model", choices=MODELS, default="original", help="which model (default: original)")
-        command.add_argument("--epochs", type=int, help="training epochs (default: EPOCHS or 10)")
+        command.add_argument("--model", choices=MODELS, default="original",
+                             help="original (the tutorial's CNN, notebook 05) or improved (notebook 09); default: original")
+        command.add_argument("--epochs", type=int, help="training epochs of the original model, the most epochs of "
+                             "the improved one, which stops early (default: EPOCHS or 10; MAX_EPOCHS or 20)")
     train.add_argument("--out", type=Path, help="where to save the model (default: MODELS_DIR or models/)")
-    evaluate.add_argument("--folds", type=int, default=4, help="folds of songs (default 4)")
+    evaluate.add_argument("--folds", type=int, help="folds of songs (default: FOLDS or 3)")
     predict = commands.add_parser("predict", help="the genre of each audio file, from a model saved by `train`")
     predict.add_argument("model", type=Path, help="a .keras file saved by `python -m helpers train`")
     predict.add_argument("files", nargs="+", type=Path, help="audio files")

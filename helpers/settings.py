@@ -39,7 +39,11 @@ class Settings:
         n_mels: mel bands per spectrogram frame.
         n_fft: samples per short-time Fourier window.
         hop_length: samples between two spectrogram frames.
-        epochs: training epochs.
+        epochs: training epochs of the original model.
+        max_epochs: the most epochs the improved model trains for (notebook 09).
+        patience: early stopping: the improved model stops once its validation loss has not
+            improved for this many epochs (notebook 09).
+        folds: folds of songs in cross-validation (notebooks 07 and 09).
         seed: seeds the demo collection, the split and the model's initial weights.
         demo_genres: the genres the demo synthesiser writes when `tracks_dir` has no songs.
         demo_songs_per_genre: how many demo songs per genre.
@@ -54,6 +58,9 @@ class Settings:
     n_fft: int = 2048
     hop_length: int = 512
     epochs: int = 10
+    max_epochs: int = 20
+    patience: int = 4
+    folds: int = 3
     seed: int = 42
     demo_genres: tuple[str, ...] = ("silly_energy", "dramatic")
     demo_songs_per_genre: int = 12
@@ -98,7 +105,8 @@ def load_settings(**overrides) -> Settings:
         if name in values:
             values[name] = Path(values[name]).expanduser()
     settings = Settings(**values)
-    for name in ("sample_rate", "segment_width", "n_mels", "n_fft", "hop_length", "epochs", "demo_songs_per_genre"):
+    for name in ("sample_rate", "segment_width", "n_mels", "n_fft", "hop_length", "epochs", "max_epochs", "patience", "folds",
+                 "demo_songs_per_genre"):
         if getattr(settings, name) <= 0:
             raise ValueError(f"setting {name} must be positive, got {getattr(settings, name)}")
     return settings

@@ -9,9 +9,11 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
+from . import model as _model  # noqa: F401  registers SpecAugment, so load_model can read improved models
 from .dataset import Dataset, cache_path
 from .quiet_tensorflow import keras, tf
 from .settings import Settings
@@ -29,20 +31,65 @@ def make_deterministic(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
+class _EpochTimer(keras.callbacks.Callback):
+    """Records each epoch's wall-clock seconds (training and validation)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
 def fit(model: keras.Model, dataset: Dataset, split: Split, epochs: int = 10, batch_size: int = 32,
-        seed: int = 42) -> dict[str, list[float]]:
+        seed: int = 42, patience: int | None = None) -> dict[str, list[float]]:
     """Fit on the training pieces, measuring the validation pieces after each epoch.
 
-    Taught in notebooks/05_cnn.ipynb.
+    A model with a Normalization layer (`improved_cnn`) first has it adapted to the training
+    pieces only: the validation and test songs must not leak into its means and variances.
+
+    Taught in notebooks/05_cnn.ipynb; `patience` in notebooks/09_improve.ipynb.
+
+    Args:
+        epochs: the number of epochs; with `patience`, the most there can be.
+        patience: early stopping: stop once the validation loss has not improved for this many
+            epochs, and keep the weights of the epoch where it was lowest. None: train all epochs.
 
     Returns:
-        history: per metric ("accuracy", "loss", "val_accuracy", "val_loss"), one value per epoch.
+        history: per metric ("accuracy", "loss", "val_accuracy", "val_loss"), one value per
+            epoch; "seconds": each epoch's wall-clock time.
     """
     make_deterministic(seed)
     X, y = dataset.X, dataset.y
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Normalization):
+            layer.adapt(X[split.train])
+    timer = _EpochTimer()
+    callbacks = [timer]
+    if patience is not None:
+        # min_delta: on an easy collection the validation loss creeps towards 0 for ever; gains
+        # under 0.001 do not count as improving.
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=1e-3,
+                                                       restore_best_weights=True))
     result = model.fit(X[split.train], y[split.train], validation_data=(X[split.validation], y[split.validation]),
-                       epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
-    return {name: [float(v) for v in values] for name, values in result.history.items()}
+                       epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0, callbacks=callbacks)
+    history = {name: [float(v) for v in values] for name, values in result.history.items()}
+    return {**history, "seconds": timer.seconds}
+
+
+def training_plan(model_name: str, settings: Settings) -> dict:
+    """How a model of the series is trained: `fit`'s `epochs` and `patience`.
+
+    The original model trains for `settings.epochs`, as in the original tutorial; the improved
+    one for at most `settings.max_epochs`, with early stopping (notebook 09).
+    """
+    if model_name.startswith("improved"):
+        return {"epochs": settings.max_epochs, "patience": settings.patience}
+    return {"epochs": settings.epochs, "patience": None}
 
 
 def run_fingerprint(dataset: Dataset, split: Split, settings: Settings, model_name: str) -> str:
@@ -51,6 +98,8 @@ def run_fingerprint(dataset: Dataset, split: Split, settings: Settings, model_na
     parts = {"songs": [cache_path(s.path, settings).name for s in dataset.songs],
              "train": split.train.tolist(), "validation": split.validation.tolist(),
              "epochs": settings.epochs, "seed": settings.seed, "model": model_name}
+    if model_name.startswith("improved"):
+        parts["plan"] = training_plan(model_name, settings)
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 
@@ -117,6 +166,57 @@ def train_or_load(build, dataset: Dataset, split: Split, settings: Settings, nam
         except (ModelFileError, ValueError, KeyError) as error:
             print(f"the saved model could not be used ({error}): training again")
     model = build(dataset.X.shape[1:], len(dataset.genres), seed=settings.seed)
-    history = fit(model, dataset, split, settings.epochs, seed=settings.seed)
+    history = fit(model, dataset, split, seed=settings.seed, **training_plan(name, settings))
     save_run(model, history, path, fingerprint)
     return model, history
+
+
+def cross_validate(build, dataset: Dataset, splits: list[Split], settings: Settings, name: str,
+                   progress: bool = False) -> list[dict]:
+    """Train a fresh model on each split and score it on that split's test songs.
+
+    The results are kept in `models_dir/<name>.cv.json`, keyed like `train_or_load`, so
+    notebook 09 compares its model with notebook 07's folds without training those again.
+
+    Taught in notebooks/07_evaluate.ipynb.
+
+    Args:
+        build: builds a compiled model, `build(input_shape, n_genres, seed=...)`.
+        splits: from `helpers.split.cross_validation_by_song`.
+        name: the model's name; names starting with "improved" train with early stopping
+            (`training_plan`).
+
+    Returns:
+        One dict per fold: "piece_accuracy", "song_accuracy", "songs", "pieces", "epochs",
+        "seconds_per_epoch", and "test" and "proba" (the test pieces and their probabilities).
+    """
+    from .evaluate import accuracies, predict_proba
+
+    path = Path(settings.models_dir) / f"{name}.cv.json"
+    fingerprint = hashlib.sha256("".join(run_fingerprint(dataset, s, settings, name) + ",".join(map(str, s.test))
+                                         for s in splits).encode()).hexdigest()[:16]
+    try:
+        saved = json.loads(path.read_text())
+        if saved["fingerprint"] == fingerprint:
+            return saved["folds"]
+    except (OSError, ValueError, KeyError):
+        pass  # nothing saved yet, or for other data: compute
+    folds = []
+    for k, split in enumerate(splits):
+        model = build(dataset.X.shape[1:], len(dataset.genres), seed=settings.seed + k)
+        history = fit(model, dataset, split, seed=settings.seed + k, **training_plan(name, settings))
+        proba = predict_proba(model, dataset.X[split.test])
+        scores = accuracies(proba, dataset.y[split.test], dataset.groups[split.test])
+        folds.append({**scores, "epochs": len(history["loss"]),
+                      "seconds_per_epoch": sum(history["seconds"]) / len(history["seconds"]),
+                      "test": split.test.tolist(), "proba": proba.round(6).tolist()})
+        if progress:
+            print(f"{name} fold {k + 1}/{len(splits)}: {scores['songs']} test songs, "
+                  f"song accuracy {scores['song_accuracy']:.3f}")
+    tmp = _atomic_target(path, ".json")
+    try:
+        tmp.write_text(json.dumps({"fingerprint": fingerprint, "folds": folds}))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return folds

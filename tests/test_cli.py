@@ -11,7 +11,8 @@ from conftest import write_tone
 
 
 def cli(*args, cache):
-    env = {**os.environ, "CACHE_DIR": str(cache)}
+    # The cache and models folders are the test's own, never the checkout's.
+    env = {**os.environ, "CACHE_DIR": str(cache), "MODELS_DIR": str(cache.parent / "models")}
     return subprocess.run([sys.executable, "-m", "helpers", *map(str, args)], capture_output=True, text=True, env=env,
                           timeout=600)
 
@@ -24,14 +25,15 @@ def test_help_documents_every_command():
 
 
 def test_train_then_predict(small_collection, tmp_path):
-    models = tmp_path / "models"
-    run = cli("train", "--tracks", small_collection, "--epochs", 3, "--out", models, cache=tmp_path / "cache")
+    models = tmp_path / "saved here"
+    run = cli("train", "--tracks", small_collection, "--model", "improved", "--epochs", 3, "--out", models,
+              cache=tmp_path / "cache")
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["genres"] == ["high", "low"] and result["songs"] == 8 and result["pieces"] == 16
     assert 0 <= result["song_accuracy"] <= 1 and 0 <= result["piece_accuracy"] <= 1 and result["skipped"] == []
-    model = models / "original.keras"
-    assert model.is_file()
+    model = models / "improved.keras"
+    assert model.is_file() and json.loads((models / "improved.genres.json").read_text()) == ["high", "low"]
 
     song = write_tone(tmp_path / "new song.wav", freq=120)
     run = cli("predict", model, song, cache=tmp_path / "cache")
@@ -47,6 +49,8 @@ def test_evaluate_reports_each_fold(small_collection, tmp_path):
     assert len(result["song_accuracy_per_fold"]) == 2 == len(result["piece_accuracy_per_fold"])
     assert result["song_accuracy"] == pytest.approx(sum(result["song_accuracy_per_fold"]) / 2)
     assert [s["reason"][:19] for s in result["skipped"]] == ["not an audio file ("]
+    assert result["epochs_per_fold"] == [1, 1] and result["seconds_per_epoch"] > 0
+    assert (tmp_path / "models" / "original.cv.json").is_file()
 
 
 def test_failures_exit_non_zero_with_one_line(tmp_path):
