@@ -15,6 +15,7 @@ Taught in notebooks/01_listen_and_load.ipynb.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -235,13 +236,22 @@ def _write_song(path: Path, seed: int) -> None:
     os.replace(tmp, path)  # atomic: a song is either whole or absent
 
 
+def _marker_text(seed: int) -> str:
+    return f"This folder holds the synthesised demo collection of the series (helpers/demo.py).\nseed {seed}\n"
+
+
 def write_demo_collection(tracks_dir: Path, genres=("silly_energy", "dramatic"), songs_per_genre: int = 12,
-                          seed: int = 42, n_jobs: int = -1) -> list[Path]:
+                          seed: int = 42, n_jobs: int = -1, reuse: Path | None = None) -> list[Path]:
     """Write the demo songs that are missing; never touch a file that already exists.
 
-    Songs are synthesised and MP3-encoded in parallel (`n_jobs` processes, -1 for all cores).
+    Songs are synthesised and MP3-encoded in parallel (`n_jobs` threads, -1 for all cores).
     Each file is written under a temporary name and then renamed, so an interrupted run
     leaves no half-written song behind.
+
+    Args:
+        reuse: another demo collection made with the same seed (notebook 09 makes a three-genre
+            collection beside the two-genre one): its songs are the very same files, so they are
+            copied from there instead of synthesised again.
 
     Returns:
         The paths written by this call (empty when all were there already).
@@ -250,9 +260,20 @@ def write_demo_collection(tracks_dir: Path, genres=("silly_energy", "dramatic"),
     tracks_dir.mkdir(parents=True, exist_ok=True)
     marker = tracks_dir / DEMO_MARKER
     if not marker.exists():
-        marker.write_text("This folder holds the synthesised demo collection of the series (helpers/demo.py).\n")
+        marker.write_text(_marker_text(seed))
     missing = [p for p in demo_song_paths(tracks_dir, genres, songs_per_genre) if not p.exists()]
     for path in missing:
         path.parent.mkdir(parents=True, exist_ok=True)
-    Parallel(n_jobs=n_jobs, prefer="threads")(delayed(_write_song)(path, seed) for path in missing)
+    same_songs = reuse is not None and (Path(reuse) / DEMO_MARKER).is_file() \
+        and (Path(reuse) / DEMO_MARKER).read_text() == _marker_text(seed)
+    to_make = []
+    for path in missing:
+        original = Path(reuse) / path.parent.name / path.name if same_songs else None
+        if original is not None and original.is_file():
+            tmp = path.with_name(f".{path.name}.partial")
+            shutil.copyfile(original, tmp)
+            os.replace(tmp, path)
+        else:
+            to_make.append(path)
+    Parallel(n_jobs=n_jobs, prefer="threads")(delayed(_write_song)(path, seed) for path in to_make)
     return missing

@@ -3,7 +3,8 @@
 A song's answer combines the answers for its pieces: the majority vote of the pieces'
 genres, or the genre with the highest mean probability.
 
-Taught in notebooks/06_history.ipynb.
+Taught in notebooks/06_history.ipynb; confusion matrices in 07_evaluate, a song's timeline
+in 08_predict.
 """
 
 from __future__ import annotations
@@ -48,9 +49,64 @@ def song_predictions(proba: np.ndarray, groups: np.ndarray, method: str = "vote"
     return songs, predicted
 
 
+def song_truth(y: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The song indices, sorted (as `song_predictions` returns them), and each song's genre."""
+    songs = np.unique(groups)
+    return songs, np.array([y[groups == s][0] for s in songs], dtype=int)
+
+
 def accuracies(proba: np.ndarray, y: np.ndarray, groups: np.ndarray, method: str = "vote") -> dict[str, float]:
     """Accuracy per piece and per song (see `song_predictions`)."""
     songs, predicted = song_predictions(proba, groups, method)
-    truth = np.array([y[groups == s][0] for s in songs])
+    truth = song_truth(y, groups)[1]
     return {"piece_accuracy": float(np.mean(proba.argmax(axis=1) == y)),
             "song_accuracy": float(np.mean(predicted == truth)), "songs": int(len(songs)), "pieces": int(len(y))}
+
+
+def plot_confusion(truth: np.ndarray, predicted: np.ndarray, genres: list[str], ax=None, title: str = ""):
+    """A confusion matrix with genre names on both axes: row = the true genre, column = the
+    model's answer, each cell the count. The diagonal holds the right answers.
+
+    Taught in notebooks/07_evaluate.ipynb.
+    """
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import confusion_matrix
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.2 * len(genres) + 2, 1.2 * len(genres) + 1.5))
+    counts = confusion_matrix(truth, predicted, labels=range(len(genres)))
+    ax.imshow(counts, cmap="Blues", vmin=0)
+    for (row, column), count in np.ndenumerate(counts):
+        ax.text(column, row, str(count), ha="center", va="center",
+                color="white" if count > counts.max() / 2 else "black")
+    ax.set_xticks(range(len(genres)), genres, rotation=30, ha="right")
+    ax.set_yticks(range(len(genres)), genres)
+    ax.set_xlabel("predicted genre")
+    ax.set_ylabel("true genre")
+    ax.set_title(title)
+    return ax
+
+
+def plot_timeline(proba: np.ndarray, genres: list[str], seconds_per_piece: float, ax=None, title: str = ""):
+    """Each genre's probability along a song, one step per piece.
+
+    Taught in notebooks/08_predict.ipynb.
+
+    Args:
+        proba: (pieces, n_genres), from `predict_proba` on one song's pieces, in order.
+        seconds_per_piece: the length of a piece, `segment_width / sample_rate`.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3))
+    edges = np.arange(len(proba) + 1) * seconds_per_piece
+    for k, genre in enumerate(genres):
+        ax.stairs(proba[:, k], edges, label=genre, linewidth=2)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlim(0, edges[-1])
+    ax.set_xlabel("time in the song (s)")
+    ax.set_ylabel("probability")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.set_title(title)
+    return ax

@@ -31,3 +31,6 @@ def _import_quietly():
 
 
 keras, tf = _import_quietly()
+# TensorFlow's Python log warns when a function is traced again, which happens by design when a
+# notebook builds a fresh model per fold; errors are still shown.
+tf.get_logger().setLevel("ERROR")

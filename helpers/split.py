@@ -128,3 +128,15 @@ def cross_validation_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str
         in_validation = np.isin(groups, validation_songs)
         splits.append(Split(np.sort(rest[~in_validation[rest]]), np.flatnonzero(in_validation), np.sort(test)))
     return splits
+
+
+def labels_that_mean_nothing(y: np.ndarray, groups: np.ndarray, seed: int = 42) -> np.ndarray:
+    """Genre labels dealt out to whole songs at random: each song keeps one label for all its
+    pieces and each genre keeps its number of songs, but the labels no longer say anything
+    about the music. A model that scores above chance on them has recognised songs, not
+    genres. The control of the leakage experiment in notebooks/07_evaluate.ipynb.
+    """
+    songs = np.unique(groups)
+    labels = np.array([y[groups == s][0] for s in songs])
+    dealt = dict(zip(songs.tolist(), np.random.default_rng(seed).permutation(labels).tolist()))
+    return np.array([dealt[int(g)] for g in groups], dtype=y.dtype)

@@ -56,8 +56,9 @@ def fit(model: keras.Model, dataset: Dataset, split: Split, epochs: int = 10, ba
 
     Args:
         epochs: the number of epochs; with `patience`, the most there can be.
-        patience: early stopping: stop once the validation loss has not improved for this many
-            epochs, and keep the weights of the epoch where it was lowest. None: train all epochs.
+        patience: early stopping: from epoch `patience` on, stop once the validation loss has not
+            improved for this many epochs, and keep the weights of the epoch where it was lowest.
+            None: train all epochs.
 
     Returns:
         history: per metric ("accuracy", "loss", "val_accuracy", "val_loss"), one value per
@@ -71,10 +72,12 @@ def fit(model: keras.Model, dataset: Dataset, split: Split, epochs: int = 10, ba
     timer = _EpochTimer()
     callbacks = [timer]
     if patience is not None:
+        # The first `patience` epochs are not judged: while batch normalisation's statistics settle,
+        # the validation loss jumps about, and an early low would stop training almost at once.
         # min_delta: on an easy collection the validation loss creeps towards 0 for ever; gains
         # under 0.001 do not count as improving.
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=1e-3,
-                                                       restore_best_weights=True))
+                                                       start_from_epoch=patience, restore_best_weights=True))
     result = model.fit(X[split.train], y[split.train], validation_data=(X[split.validation], y[split.validation]),
                        epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0, callbacks=callbacks)
     history = {name: [float(v) for v in values] for name, values in result.history.items()}
@@ -88,7 +91,8 @@ def training_plan(model_name: str, settings: Settings) -> dict:
     one for at most `settings.max_epochs`, with early stopping (notebook 09).
     """
     if model_name.startswith("improved"):
-        return {"epochs": settings.max_epochs, "patience": settings.patience}
+        stops_early = "without_early_stopping" not in model_name  # notebook 09's comparison trains one without
+        return {"epochs": settings.max_epochs, "patience": settings.patience if stops_early else None}
     return {"epochs": settings.epochs, "patience": None}
 
 
@@ -161,7 +165,7 @@ def train_or_load(build, dataset: Dataset, split: Split, settings: Settings, nam
     if path.is_file() and path.with_suffix(".json").is_file():
         try:
             history, saved_fingerprint = load_history(path)
-            if saved_fingerprint == fingerprint:
+            if saved_fingerprint == fingerprint and "seconds" in history:  # no "seconds": saved by an older series
                 return load_model(path), history
         except (ModelFileError, ValueError, KeyError) as error:
             print(f"the saved model could not be used ({error}): training again")

@@ -64,3 +64,24 @@ def test_ensure_songs_completes_an_interrupted_demo(tmp_path):
     written = helpers.ensure_songs(settings)
     assert [p.name for p in written] == ["dramatic_01.mp3"]
     assert helpers.ensure_songs(settings) == []
+
+
+def test_a_second_demo_collection_copies_the_songs_the_first_one_has(tmp_path, monkeypatch):
+    made = []
+
+    def fake_write(path, seed):  # stands in for synthesis: records what would be synthesised
+        made.append(path.relative_to(path.parent.parent).as_posix())
+        path.write_bytes(f"{path.name} {seed}".encode())
+
+    monkeypatch.setattr(helpers.demo, "_write_song", fake_write)
+    two = tmp_path / "two"
+    helpers.demo.write_demo_collection(two, ("silly_energy", "dramatic"), songs_per_genre=2, seed=5)
+    made.clear()
+    three = tmp_path / "three"
+    written = helpers.demo.write_demo_collection(three, ("silly_energy", "dramatic", "calm"), songs_per_genre=2,
+                                                 seed=5, reuse=two)
+    assert len(written) == 6 and made == ["calm/calm_01.mp3", "calm/calm_02.mp3"]
+    assert (three / "dramatic" / "dramatic_02.mp3").read_bytes() == (two / "dramatic" / "dramatic_02.mp3").read_bytes()
+    made.clear()  # another seed makes other songs: nothing is copied
+    helpers.demo.write_demo_collection(tmp_path / "other", ("dramatic",), songs_per_genre=1, seed=6, reuse=two)
+    assert made == ["dramatic/dramatic_01.mp3"]

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+import helpers
 from helpers import accuracies, song_predictions
 
 # Three songs: song 0 has three pieces, song 1 two, song 2 three.
@@ -32,3 +33,32 @@ def test_accuracies_per_piece_and_per_song():
 def test_unknown_method():
     with pytest.raises(ValueError, match="median"):
         song_predictions(PROBA, GROUPS, "median")
+
+
+def test_song_truth_lists_each_song_once_with_its_genre():
+    y = np.array([1, 1, 0, 0, 0, 2])
+    groups = np.array([7, 7, 3, 3, 5, 9])
+    songs, truth = helpers.song_truth(y, groups)
+    assert songs.tolist() == [3, 5, 7, 9] and truth.tolist() == [0, 0, 1, 2]
+
+
+def test_confusion_matrix_plot_counts_with_genre_names():
+    import matplotlib
+    matplotlib.use("Agg")
+    genres = ["calm", "dramatic", "silly_energy"]
+    ax = helpers.plot_confusion(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 2, 0]), genres)
+    cells = [[None] * 3 for _ in range(3)]
+    for text in ax.texts:
+        column, row = text.get_position()
+        cells[int(row)][int(column)] = int(text.get_text())
+    assert cells == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]  # rows: true genre, columns: predicted
+    assert [t.get_text() for t in ax.get_xticklabels()] == genres == [t.get_text() for t in ax.get_yticklabels()]
+
+
+def test_timeline_has_one_line_per_genre_spanning_the_song():
+    import matplotlib
+    matplotlib.use("Agg")
+    proba = np.array([[0.9, 0.1], [0.4, 0.6], [0.2, 0.8]])
+    ax = helpers.plot_timeline(proba, ["a", "b"], seconds_per_piece=4.5)
+    assert len(ax.patches) == 2 and ax.get_xlim() == (0.0, 13.5)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]

@@ -77,7 +77,7 @@ def test_early_stopping_stops_and_keeps_the_best_epoch():
     assert len(history["loss"]) < 200
     best, best_epoch = np.inf, 0
     for epoch, loss in enumerate(history["val_loss"]):
-        if loss < best - 1e-3:  # fit's min_delta: smaller gains do not count
+        if epoch >= 2 and loss < best - 1e-3:  # epochs before `patience` are not judged; smaller gains do not count
             best, best_epoch = loss, epoch
     assert len(history["val_loss"]) == best_epoch + 1 + 2  # stopped `patience` epochs after the last gain
     loss = model.evaluate(dataset.X[split.validation], dataset.y[split.validation], verbose=0)[0]

@@ -61,3 +61,14 @@ def test_a_random_split_over_pieces_leaks():
     leaky = helpers.random_split_over_pieces(len(y), seed=0)
     shared = set(groups[leaky.train]) & set(groups[leaky.test])
     assert len(shared) >= 15
+
+
+def test_labels_that_mean_nothing_keep_songs_whole_and_genre_sizes():
+    groups = np.repeat(np.arange(20), 3)
+    y = np.repeat(np.arange(20) % 2, 3)
+    dealt = helpers.labels_that_mean_nothing(y, groups, seed=1)
+    for song in range(20):
+        assert len(set(dealt[groups == song])) == 1  # one label per song
+    assert np.bincount(dealt[::3]).tolist() == np.bincount(y[::3]).tolist()  # as many songs per genre as before
+    assert 0 < np.mean(dealt != y) < 1  # really dealt anew
+    assert np.array_equal(dealt, helpers.labels_that_mean_nothing(y, groups, seed=1))
