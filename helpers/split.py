@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .collection import CollectionError
+from .evaluate import song_truth
 
 MIN_SONGS_PER_GENRE = 3
 """One song each for training, validation and test: the fewest a genre can have."""
@@ -136,7 +137,6 @@ def labels_that_mean_nothing(y: np.ndarray, groups: np.ndarray, seed: int = 42) 
     about the music. A model that scores above chance on them has recognised songs, not
     genres. The control of the leakage experiment in notebooks/07_evaluate.ipynb.
     """
-    songs = np.unique(groups)
-    labels = np.array([y[groups == s][0] for s in songs])
+    songs, labels = song_truth(y, groups)
     dealt = dict(zip(songs.tolist(), np.random.default_rng(seed).permutation(labels).tolist()))
     return np.array([dealt[int(g)] for g in groups], dtype=y.dtype)

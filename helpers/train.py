@@ -85,25 +85,24 @@ def fit(model: keras.Model, dataset: Dataset, split: Split, epochs: int = 10, ba
 
 
 def training_plan(model_name: str, settings: Settings) -> dict:
-    """How a model of the series is trained: `fit`'s `epochs` and `patience`.
+    """How a model of the series is trained by default: `fit`'s `epochs` and `patience`.
 
     The original model trains for `settings.epochs`, as in the original tutorial; the improved
     one for at most `settings.max_epochs`, with early stopping (notebook 09).
     """
     if model_name.startswith("improved"):
-        stops_early = "without_early_stopping" not in model_name  # notebook 09's comparison trains one without
-        return {"epochs": settings.max_epochs, "patience": settings.patience if stops_early else None}
+        return {"epochs": settings.max_epochs, "patience": settings.patience}
     return {"epochs": settings.epochs, "patience": None}
 
 
-def run_fingerprint(dataset: Dataset, split: Split, settings: Settings, model_name: str) -> str:
+def run_fingerprint(dataset: Dataset, split: Split, settings: Settings, model_name: str,
+                    plan: dict | None = None) -> str:
     """A short hash of everything a trained model depends on: the songs (and their cached
-    features), the split, the settings and the model's name."""
+    features), the split, the seed, how it is trained (`plan`, by default `training_plan`)
+    and the model's name."""
     parts = {"songs": [cache_path(s.path, settings).name for s in dataset.songs],
              "train": split.train.tolist(), "validation": split.validation.tolist(),
-             "epochs": settings.epochs, "seed": settings.seed, "model": model_name}
-    if model_name.startswith("improved"):
-        parts["plan"] = training_plan(model_name, settings)
+             "plan": plan or training_plan(model_name, settings), "seed": settings.seed, "model": model_name}
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 
@@ -151,26 +150,31 @@ def load_history(path: Path) -> tuple[dict, str]:
     return saved["history"], saved["fingerprint"]
 
 
-def train_or_load(build, dataset: Dataset, split: Split, settings: Settings, name: str = "original_cnn"):
+def train_or_load(build, dataset: Dataset, split: Split, settings: Settings, name: str = "original_cnn",
+                  plan: dict | None = None):
     """The model trained on exactly this data, split and settings: loaded from `models_dir`
     when it is there, otherwise trained with `build(input_shape, n_genres, seed=...)` and saved.
 
     Taught in notebooks/06_history.ipynb.
 
+    Args:
+        plan: `fit`'s `epochs` and `patience`; by default `training_plan(name, settings)`.
+
     Returns:
         (model, history)
     """
     path = Path(settings.models_dir) / f"{name}.keras"
-    fingerprint = run_fingerprint(dataset, split, settings, name)
+    plan = plan or training_plan(name, settings)
+    fingerprint = run_fingerprint(dataset, split, settings, name, plan)
     if path.is_file() and path.with_suffix(".json").is_file():
         try:
             history, saved_fingerprint = load_history(path)
-            if saved_fingerprint == fingerprint and "seconds" in history:  # no "seconds": saved by an older series
+            if saved_fingerprint == fingerprint:
                 return load_model(path), history
         except (ModelFileError, ValueError, KeyError) as error:
             print(f"the saved model could not be used ({error}): training again")
     model = build(dataset.X.shape[1:], len(dataset.genres), seed=settings.seed)
-    history = fit(model, dataset, split, seed=settings.seed, **training_plan(name, settings))
+    history = fit(model, dataset, split, seed=settings.seed, **plan)
     save_run(model, history, path, fingerprint)
     return model, history
 
