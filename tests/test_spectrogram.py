@@ -29,4 +29,6 @@ def test_a_higher_tone_lights_a_higher_band():
 def test_quiet_stays_quieter_than_loud():
     loud, quiet = log_mel(np.stack([tone(440), 0.01 * tone(440)]))
     assert loud.max() - quiet.max() > 35  # 40 dB softer, not normalised away
-    assert quiet.min() >= -100.0
+    # The floor is -100 dB (amin=1e-10). librosa 1.0 computes it in float32, where -100 comes out as
+    # -100.00001: the silence between the tone's harmonics sits on the floor, give or take float32 rounding.
+    assert abs(quiet.min() - (-100.0)) < 1e-3
