@@ -57,6 +57,12 @@ class Dataset:
     skipped: list[Skipped] = field(default_factory=list)
     computed: int = 0
 
+    @property
+    def song_names(self) -> list[str]:
+        """Per song index, "<genre>/<file name>": what seeds a song's place in a split
+        (`split_by_song(..., song_names=dataset.song_names)`), the same wherever the folder is."""
+        return [f"{song.genre}/{song.path.name}" for song in self.songs]
+
     def summary(self) -> str:
         """Songs and pieces per genre, and the files skipped, as a small table."""
         lines = [f"{'genre':<16}{'songs':>6}{'pieces':>8}{'skipped':>9}"]
