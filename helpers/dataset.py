@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import functools
 import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 
+from .atomic import temporary_beside
 from .collection import CollectionError, Skipped, Song, ensure_songs, find_songs, genres_of
 from .load import AudioError, load_song
 from .segment import segment
@@ -94,12 +95,26 @@ def song_features(path: Path, settings: Settings) -> np.ndarray:
     return features
 
 
+@functools.cache
+def feature_versions() -> dict[str, str]:
+    """The versions of the libraries that turn a file into features: the decoder (soundfile and
+    its libsndfile), the resampler (soxr) and librosa. A new version may decode or compute
+    slightly differently, so each is part of the cache key and of a model's fingerprint."""
+    import librosa
+    import soundfile
+    import soxr
+
+    return {"soundfile": soundfile.__version__, "libsndfile": soundfile.__libsndfile_version__,
+            "soxr": soxr.__version__, "librosa": librosa.__version__, "cache": str(CACHE_VERSION)}
+
+
 def cache_path(path: Path, settings: Settings) -> Path:
     """Where the features of the song at `path` are cached: a name that changes whenever the
-    song (path, size, modification time) or a setting that shapes features changes."""
+    song (path, size, modification time), a setting that shapes features, or the version of a
+    library that computes them (`feature_versions`) changes."""
     stat = Path(path).stat()
     identity = {"path": str(Path(path).resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-                "version": CACHE_VERSION, **settings.feature_key}
+                "version": CACHE_VERSION, "libraries": feature_versions(), **settings.feature_key}
     key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
     return Path(settings.cache_dir) / "features" / f"{key}.npy"
 
@@ -125,14 +140,13 @@ def _read_cache(file: Path, settings: Settings) -> np.ndarray | None:
 
 def _write_atomically(file: Path, array: np.ndarray) -> None:
     """Write to a temporary file beside `file`, then rename: a reader sees the whole file or none."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
+    tmp = temporary_beside(file)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(tmp, "wb") as handle:
             np.save(handle, array, allow_pickle=False)
         os.replace(tmp, file)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
