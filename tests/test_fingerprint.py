@@ -122,3 +122,34 @@ def test_cross_validation_saves_each_fold_and_resumes(tiny, fits, monkeypatch):
     assert len(fits) == 4 and len(folds) == 3  # only the third fold trained again
     assert train.cross_validate(tiny_model, dataset, splits, settings, "m") == folds and len(fits) == 4
     assert real is None
+
+
+def test_every_song_of_a_genre_and_every_genre_weigh_the_same():
+    # genre 0: one 800-piece mix and two 2-piece songs; genre 1: three 4-piece songs
+    groups = np.repeat([0, 1, 2, 3, 4, 5], [800, 2, 2, 4, 4, 4])
+    y = np.repeat([0, 0, 0, 1, 1, 1], [800, 2, 2, 4, 4, 4])
+    weights = train.piece_weights(y, groups)
+    per_song = [weights[groups == s].sum() for s in range(6)]
+    np.testing.assert_allclose(per_song, per_song[0], rtol=1e-5)
+    np.testing.assert_allclose(weights[y == 0].sum(), weights[y == 1].sum(), rtol=1e-5)
+    assert weights.mean() == pytest.approx(1.0)
+
+
+def test_fit_weighs_training_and_validation_pieces(tiny, monkeypatch):
+    dataset, settings = tiny
+    split = helpers.split_by_song(dataset.y, dataset.groups, seed=1)
+    model = tiny_model(dataset.X.shape[1:], 2)
+    seen = {}
+    real = model.fit
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(model, "fit", spy)
+    train.fit(model, dataset, split, epochs=1)
+    np.testing.assert_array_equal(seen["sample_weight"],
+                                  train.piece_weights(dataset.y[split.train], dataset.groups[split.train]))
+    assert len(seen["validation_data"]) == 3
+    train.fit(model, dataset, split, epochs=1, balance=False)
+    assert seen["sample_weight"] is None and len(seen["validation_data"]) == 2
