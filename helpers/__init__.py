@@ -26,7 +26,7 @@ from .evaluate import (SONG_RULE, accuracies, plot_confusion, plot_timeline, pre
 from .history import plot_history
 from .load import AudioError, describe_audio_file, load_song, plot_waveform
 from .segment import count_pieces, plot_pieces, segment
-from .settings import PROJECT_ROOT, Settings, load_settings
+from .settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from .spectrogram import log_mel, n_frames, plot_spectrogram
 from .split import (Split, cross_validation_by_song, labels_that_mean_nothing, random_split_over_pieces, split_by_song,
                     split_table)
