@@ -22,7 +22,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from .atomic import temporary_beside
-from .collection import CollectionError, Skipped, Song, ensure_songs, find_songs, genres_of
+from .collection import CollectionError, Skipped, Song, find_songs, genres_of
 from .load import AudioError, load_song
 from .segment import segment
 from .settings import Settings
@@ -191,8 +191,8 @@ def song_features_cached(songs: list[Song], settings: Settings, n_jobs: int = -1
 
 
 def build_dataset(settings: Settings, n_jobs: int = -1, progress: bool = True) -> Dataset:
-    """Find the songs (synthesising the demo collection if there are none), compute or load
-    their features, and stack them into the arrays Keras needs.
+    """Find the songs, compute or load their features, and stack them into the arrays Keras needs.
+    It never writes songs: for the demo collection, call `helpers.ensure_songs(settings)` first.
 
     Taught in notebooks/04_split.ipynb.
 
@@ -200,7 +200,6 @@ def build_dataset(settings: Settings, n_jobs: int = -1, progress: bool = True) -
         CollectionError: the folder cannot make a dataset (no songs, a single genre, ...);
             the message names the folder and what is missing.
     """
-    ensure_songs(settings)
     songs, skipped = find_songs(settings.tracks_dir)
     results, computed = song_features_cached(songs, settings, n_jobs=n_jobs, progress=progress)
     used, features = [], []
@@ -217,8 +216,10 @@ def build_dataset(settings: Settings, n_jobs: int = -1, progress: bool = True) -
     genres = genres_of(used)
     if len(genres) < 2:
         found = f"only the genre {genres[0]!r}" if genres else "no usable songs"
+        hint = "" if genres or skipped else (" (an empty folder gets the demo collection from helpers.ensure_songs("
+                                             "settings) or `python -m helpers demo`)")
         raise CollectionError(f"the tracks folder {settings.tracks_dir} holds {found}: the series needs at least "
-                              f"two genre folders with songs in them ({len(skipped)} file(s) skipped)"
+                              f"two genre folders with songs in them ({len(skipped)} file(s) skipped){hint}"
                               + "".join(f"\n  {s}" for s in skipped))
     y = np.concatenate([np.full(len(f), genres.index(s.genre)) for s, f in zip(used, features)])
     groups = np.concatenate([np.full(len(f), i) for i, f in enumerate(features)])
