@@ -141,14 +141,14 @@ def _canonical(config):
                 names.setdefault(value["name"], f"#{len(names)}")
             for item in value.values():
                 collect(item)
-        elif isinstance(value, list):
+        elif isinstance(value, (list, tuple)):
             for item in value:
                 collect(item)
 
     def rename(value):
         if isinstance(value, dict):
             return {key: rename(item) for key, item in value.items()}
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):  # Keras keeps some lists as tuples (keras_history)
             return [rename(item) for item in value]
         return names.get(value, value) if isinstance(value, str) else value
 

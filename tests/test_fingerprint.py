@@ -153,3 +153,15 @@ def test_fit_weighs_training_and_validation_pieces(tiny, monkeypatch):
     assert len(seen["validation_data"]) == 3
     train.fit(model, dataset, split, epochs=1, balance=False)
     assert seen["sample_weight"] is None and len(seen["validation_data"]) == 2
+
+
+def test_a_functional_model_built_twice_has_one_record(tiny):
+    from helpers.model import improved_cnn
+
+    dataset, settings = tiny
+    split = helpers.split_by_song(dataset.y, dataset.groups, seed=1)
+    plan = train.training_plan("improved_cnn", settings)
+    records = [train.run_record(improved_cnn((32, 32, 1), 2), dataset, split, settings, plan) for _ in range(2)]
+    assert records[0] == records[1]  # Keras numbers layers anew in each build; the architecture is the same
+    other = train.run_record(improved_cnn((32, 32, 1), 2, dropout=0.2), dataset, split, settings, plan)
+    assert other["model"] != records[0]["model"]
