@@ -20,13 +20,15 @@ import tempfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _NOISE = re.compile(r"^([IW]\d{4} |WARNING: All log messages before absl::InitializeLog|"
-                    r"To enable the following instructions: .* rebuild TensorFlow)")
+                    r"To enable the following instructions: .* rebuild TensorFlow|"
+                    # Logged as an error, but only says there is no usable GPU: TensorFlow runs on the CPU.
+                    r"E\d{4} .*failed call to cuInit)")
 
 
 def is_start_up_noise(line: str) -> bool:
     """An information or warning line of TensorFlow's C++ log (absl format "I0000 ..." or
-    "W0000 ..."), or absl's note that it logs to standard error; errors ("E0000 ...",
-    "F0000 ...") and anything else are not."""
+    "W0000 ..."), absl's note that it logs to standard error, or the failed CUDA start of a
+    machine without a GPU; other errors ("E0000 ...", "F0000 ...") and anything else are not."""
     return bool(_NOISE.match(line))
 
 
@@ -38,6 +40,8 @@ def _import_quietly():
         try:
             import keras
             import tensorflow
+
+            tensorflow.config.list_physical_devices("GPU")  # looks for a GPU now, while its log is caught
         finally:
             os.dup2(saved, 2)
             os.close(saved)
