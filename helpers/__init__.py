@@ -12,6 +12,7 @@
     train        fit, save, load (05, 06)  -- imports TensorFlow: `from helpers.train import ...`
     evaluate     accuracy per piece and per song (06), confusion matrices (07), timelines (08)
     history      training curves (06)
+    atomic       write a file whole or not at all (the cache, saved models)
     colab        the Colab badge and set-up cell every notebook starts with (`python -m helpers.colab`)
 
 The names below are re-exported, so ``import helpers`` then ``helpers.segment(...)`` works.
