@@ -172,14 +172,12 @@ def run_record(model: keras.Model, dataset: Dataset, split: Split, settings: Set
 
     Taught in notebooks/05_cnn.ipynb.
     """
-    import tensorflow
-
     data = {"songs": [cache_path(s.path, settings).name for s in dataset.songs], "names": dataset.song_names,
             "y": hashlib.sha256(np.ascontiguousarray(dataset.y).tobytes()).hexdigest(),
             "groups": hashlib.sha256(np.ascontiguousarray(dataset.groups).tobytes()).hexdigest()}
     return {"genres": list(dataset.genres), "features": settings.feature_key, "plan": dict(plan),
             "seed": settings.seed if seed is None else seed,
-            "versions": {"keras": keras.__version__, "tensorflow": tensorflow.__version__, "numpy": np.__version__,
+            "versions": {"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": np.__version__,
                          **feature_versions()},
             "model": _hash(_canonical(model.get_config())), "compile": _hash(_canonical(model.get_compile_config())),
             "data": _hash(data), "split": _hash({name: index.tolist() for name, index in split.items()})}
