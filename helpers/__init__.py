@@ -12,6 +12,7 @@
     train        fit, save, load (05, 06)  -- imports TensorFlow: `from helpers.train import ...`
     evaluate     accuracy per piece and per song (06), confusion matrices (07), timelines (08)
     history      training curves (06)
+    atomic       write a file whole or not at all (the cache, saved models)
     colab        the Colab badge and set-up cell every notebook starts with (`python -m helpers.colab`)
 
 The names below are re-exported, so ``import helpers`` then ``helpers.segment(...)`` works.
@@ -21,11 +22,12 @@ The TensorFlow modules are not imported here, so the notebooks that do not train
 from .collection import (AUDIO_EXTENSIONS, CollectionError, Skipped, Song, collection_table, display_path,
                          ensure_songs, find_songs, genres_of, is_demo_collection)
 from .dataset import Dataset, build_dataset, song_features, songs_per_genre
-from .evaluate import accuracies, plot_confusion, plot_timeline, predict_proba, song_predictions, song_truth
+from .evaluate import (SONG_RULE, accuracies, plot_confusion, plot_timeline, predict_proba, song_predictions,
+                       song_truth, song_verdict)
 from .history import plot_history
 from .load import AudioError, describe_audio_file, load_song, plot_waveform
 from .segment import count_pieces, plot_pieces, segment
-from .settings import PROJECT_ROOT, Settings, load_settings
+from .settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from .spectrogram import log_mel, n_frames, plot_spectrogram
 from .split import (Split, cross_validation_by_song, labels_that_mean_nothing, random_split_over_pieces, split_by_song,
                     split_table)

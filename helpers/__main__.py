@@ -11,12 +11,13 @@ import json
 import sys
 from pathlib import Path
 
-from . import (AudioError, CollectionError, accuracies, build_dataset, ensure_songs, load_settings, predict_proba,
-               song_features, split_by_song)
+from . import (AudioError, CollectionError, SettingsError, accuracies, build_dataset, ensure_songs, load_settings,
+               predict_proba, song_features, song_verdict, split_by_song)
 from .split import cross_validation_by_song
 
 MODELS = ("original", "improved")
-"""The models the CLI can train: helpers.model.MODELS (notebooks 05 and 09)."""
+"""The models the CLI can train: helpers.model.MODELS (notebooks 05 and 09). Each is saved under
+its builder's name, as the notebooks save it: models/original_cnn.keras, models/improved_cnn.keras."""
 
 
 def _settings(options):
@@ -48,70 +49,82 @@ def cmd_demo(options) -> dict:
     return {"written": [str(p) for p in written]}
 
 
+def _scores_line(scores: dict) -> str:
+    """Each accuracy with its chance level (what always answering the commonest genre scores)."""
+    return (f"song accuracy {scores['song_accuracy']:.3f} (chance {scores['song_chance']:.3f}), balanced "
+            f"{scores['song_balanced_accuracy']:.3f} (chance {scores['balanced_chance']:.3f}), piece accuracy "
+            f"{scores['piece_accuracy']:.3f} (chance {scores['piece_chance']:.3f})")
+
+
 def cmd_train(options) -> dict:
     settings = _settings(options)
     dataset = build_dataset(settings, progress=False)
     print(dataset.summary())
-    split = split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed)
-    from .train import fit, run_fingerprint, save_run, training_plan  # TensorFlow, once the data is usable
+    split = split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed, song_names=dataset.song_names)
+    from .train import train_or_load  # TensorFlow, once the data is usable
 
-    model = _build(options.model)(dataset.X.shape[1:], len(dataset.genres), seed=settings.seed)
-    history = fit(model, dataset, split, seed=settings.seed, **training_plan(options.model, settings))
-    path = Path(settings.models_dir) / f"{options.model}.keras"
-    save_run(model, history, path, run_fingerprint(dataset, split, settings, options.model))
-    (path.with_suffix(".genres.json")).write_text(json.dumps(dataset.genres))
+    build = _build(options.model)
+    model, _ = train_or_load(build, dataset, split, settings, name=build.__name__)  # the notebooks' model and file
+    path = Path(settings.models_dir) / f"{build.__name__}.keras"
     scores = accuracies(predict_proba(model, dataset.X[split.test]), dataset.y[split.test], dataset.groups[split.test])
-    print(f"test songs: {scores['songs']}, song accuracy {scores['song_accuracy']:.3f}, "
-          f"piece accuracy {scores['piece_accuracy']:.3f}; model saved to {path}")
+    print(f"test songs: {scores['songs']}, {_scores_line(scores)}; model saved to {path}")
     return {"genres": dataset.genres, "songs": len(dataset.songs), "pieces": int(len(dataset.y)),
-            "piece_accuracy": scores["piece_accuracy"], "song_accuracy": scores["song_accuracy"],
-            "model": str(path), "skipped": _skipped(dataset)}
+            **{key: value for key, value in scores.items() if key not in ("songs", "pieces")},
+            "test_songs": scores["songs"], "model": str(path), "skipped": _skipped(dataset)}
 
 
 def cmd_evaluate(options) -> dict:
     settings = _settings(options)
     dataset = build_dataset(settings, progress=False)
     print(dataset.summary())
-    splits = cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, settings.folds, settings.seed)
+    splits = cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, settings.folds, settings.seed,
+                                      song_names=dataset.song_names)
     from .train import cross_validate
 
-    folds = cross_validate(_build(options.model), dataset, splits, settings, options.model, progress=True)
+    build = _build(options.model)
+    folds = cross_validate(build, dataset, splits, settings, build.__name__, progress=True)
     pieces = [fold["piece_accuracy"] for fold in folds]
     songs = [fold["song_accuracy"] for fold in folds]
+    balanced = [fold["song_balanced_accuracy"] for fold in folds]
     seconds = sum(fold["seconds_per_epoch"] for fold in folds) / len(folds)
-    print(f"{options.model}: song accuracy {sum(songs) / len(songs):.3f} (folds: "
-          f"{', '.join(f'{a:.3f}' for a in songs)}), {seconds:.1f} s per epoch")
+    chance = {key: sum(fold[key] for fold in folds) / len(folds) for key in ("song_chance", "balanced_chance",
+                                                                             "piece_chance")}
+    print(f"{options.model}: song accuracy {sum(songs) / len(songs):.3f} (chance {chance['song_chance']:.3f}; folds: "
+          f"{', '.join(f'{a:.3f}' for a in songs)}), balanced {sum(balanced) / len(balanced):.3f} "
+          f"(chance {chance['balanced_chance']:.3f}), {seconds:.1f} s per epoch")
     return {"genres": dataset.genres, "songs": len(dataset.songs), "pieces": int(len(dataset.y)),
             "piece_accuracy": sum(pieces) / len(pieces), "song_accuracy": sum(songs) / len(songs),
+            "song_balanced_accuracy": sum(balanced) / len(balanced), **chance,
             "piece_accuracy_per_fold": pieces, "song_accuracy_per_fold": songs,
+            "test_songs_per_fold": [fold["songs"] for fold in folds],
             "epochs_per_fold": [fold["epochs"] for fold in folds], "seconds_per_epoch": seconds,
             "skipped": _skipped(dataset)}
 
 
 def cmd_predict(options) -> dict:
-    from .train import load_model
+    from .train import load_model, load_record
 
-    settings = load_settings()
     model = load_model(options.model)
-    genres_file = Path(options.model).with_suffix(".genres.json")
-    if not genres_file.is_file():
-        raise CollectionError(f"{genres_file}: missing; it is written beside the model by `python -m helpers train`")
-    genres = json.loads(genres_file.read_text())
+    record = load_record(options.model)  # the model's own genres and feature settings, not today's
+    settings = load_settings().replace(**record["features"])
+    genres = record["genres"]
     results = []
     for file in options.files:
         features = song_features(Path(file), settings)
         if len(features) == 0:
             raise AudioError(f"{file}: shorter than one piece ({settings.segment_width / settings.sample_rate:.1f} s)")
-        mean = predict_proba(model, features[..., None]).mean(axis=0)
-        best = int(mean.argmax())
-        print(f"{file}: {genres[best]} ({mean[best]:.0%})")
-        results.append({"file": str(file), "genre": genres[best], "confidence": float(mean[best])})
+        verdict, votes, confidence = song_verdict(predict_proba(model, features[..., None]))  # notebook 08's rule
+        print(f"{file}: {genres[verdict]} ({votes} of {len(features)} pieces, mean probability {confidence:.0%})")
+        results.append({"file": str(file), "genre": genres[verdict], "votes": votes, "pieces": len(features),
+                        "confidence": confidence})
     return {"predictions": results}
 
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m helpers", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    main.add_argument("--traceback", action="store_true",
+                      help="on a bad folder, file or setting, show the full traceback instead of one line")
     commands = main.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="write the synthesised demo collection into an empty folder")
     demo.add_argument("--tracks", type=Path, help="the folder (default: TRACKS_DIR or tracks/)")
@@ -125,10 +138,21 @@ def parser() -> argparse.ArgumentParser:
                              "the improved one, which stops early (default: EPOCHS or 10; MAX_EPOCHS or 20)")
     train.add_argument("--out", type=Path, help="where to save the model (default: MODELS_DIR or models/)")
     evaluate.add_argument("--folds", type=int, help="folds of songs (default: FOLDS or 3)")
-    predict = commands.add_parser("predict", help="the genre of each audio file, from a model saved by `train`")
-    predict.add_argument("model", type=Path, help="a .keras file saved by `python -m helpers train`")
+    predict = commands.add_parser("predict", help="the genre of each audio file (majority vote of its pieces), "
+                                  "from a model saved by `train` or a notebook")
+    predict.add_argument("model", type=Path, help="a .keras file saved by `python -m helpers train` or by "
+                         "notebooks 06-09, e.g. models/original_cnn.keras")
     predict.add_argument("files", nargs="+", type=Path, help="audio files")
     return main
+
+
+def _readers_errors() -> tuple[type[Exception], ...]:
+    """The errors that mean a bad folder, file or setting, each with a message for the reader."""
+    errors = [CollectionError, AudioError, SettingsError]
+    train = sys.modules.get("helpers.train")  # ModelFileError can only come from there once it is imported
+    if train is not None:
+        errors.append(train.ModelFileError)
+    return tuple(errors)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,7 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     command = {"demo": cmd_demo, "train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}[options.command]
     try:
         result = command(options)
-    except (CollectionError, AudioError, ValueError) as error:
+    except _readers_errors() as error:  # anything else (a bug, in Keras or here) keeps its traceback
+        if options.traceback:
+            raise
         print(f"error: {str(error).splitlines()[0]}", file=sys.stderr)  # one line; the details are in the notebooks
         return 1
     if options.command in ("train", "evaluate"):

@@ -124,13 +124,32 @@ def collection_table(songs: list[Song], tracks_dir: Path) -> str:
     return "\n".join(lines)
 
 
+def _holds_only_the_demo(tracks_dir: Path, settings: Settings) -> bool:
+    """True when every entry of `tracks_dir` (hidden files and a README aside) is a demo genre
+    folder holding nothing but demo songs: nothing of the reader's is there."""
+    demo_names = {p.name for p in demo_song_paths(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre)}
+    for entry in tracks_dir.iterdir():
+        if _ignored(entry) or entry.name.lower().startswith("readme"):
+            continue
+        if not entry.is_dir() or entry.name not in settings.demo_genres:
+            return False
+        if any(not _ignored(song) and song.name not in demo_names for song in entry.iterdir()):
+            return False
+    return True
+
+
 def ensure_songs(settings: Settings) -> list[Path]:
     """Make sure there is something to listen to: synthesise the demo collection when `tracks_dir`
-    is empty (hidden files and a README aside).
+    is empty (hidden files and a README aside). An explicit step: every notebook calls it in
+    plain sight, and `python -m helpers demo` does it from a terminal; building a dataset never does.
 
     A folder that holds anything of the reader's is never written to, even if it holds no
     usable songs: building the dataset then says what is missing. A demo collection that was
-    interrupted (the marker file is there, some songs are not) is completed.
+    interrupted (the marker file is there, some songs are not) is completed, but only while the
+    folder holds nothing but the demo's genres and songs: once a reader's genre or song sits
+    beside them, deleting demo songs deletes them for good.
+
+    Taught in notebooks/01_listen_and_load.ipynb.
 
     Returns:
         The demo files written now (empty when the folder already had its songs).
@@ -143,8 +162,10 @@ def ensure_songs(settings: Settings) -> list[Path]:
         raise CollectionError(f"the tracks folder {tracks_dir} does not exist: create it (left empty, it gets the demo "
                               f"collection) or point TRACKS_DIR at the folder that holds your genre folders")
     if is_demo_collection(tracks_dir):
+        if not _holds_only_the_demo(tracks_dir, settings):
+            return []  # the reader's songs or genres sit beside the demo now: never write among them
         if all(p.exists() for p in demo_song_paths(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre)):
             return []
-    elif tracks_dir.is_dir() and any(not _ignored(p) and not p.name.lower().startswith("readme") for p in tracks_dir.iterdir()):
+    elif any(not _ignored(p) and not p.name.lower().startswith("readme") for p in tracks_dir.iterdir()):
         return []  # the reader's folder (even one that cannot make a dataset): never write into it
     return write_demo_collection(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre, settings.seed)

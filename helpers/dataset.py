@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import functools
 import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 
-from .collection import CollectionError, Skipped, Song, ensure_songs, find_songs, genres_of
+from .atomic import temporary_beside
+from .collection import CollectionError, Skipped, Song, find_songs, genres_of
 from .load import AudioError, load_song
 from .segment import segment
 from .settings import Settings
@@ -57,6 +58,12 @@ class Dataset:
     skipped: list[Skipped] = field(default_factory=list)
     computed: int = 0
 
+    @property
+    def song_names(self) -> list[str]:
+        """Per song index, "<genre>/<file name>": what seeds a song's place in a split
+        (`split_by_song(..., song_names=dataset.song_names)`), the same wherever the folder is."""
+        return [f"{song.genre}/{song.path.name}" for song in self.songs]
+
     def summary(self) -> str:
         """Songs and pieces per genre, and the files skipped, as a small table."""
         lines = [f"{'genre':<16}{'songs':>6}{'pieces':>8}{'skipped':>9}"]
@@ -88,12 +95,26 @@ def song_features(path: Path, settings: Settings) -> np.ndarray:
     return features
 
 
+@functools.cache
+def feature_versions() -> dict[str, str]:
+    """The versions of the libraries that turn a file into features: the decoder (soundfile and
+    its libsndfile), the resampler (soxr) and librosa. A new version may decode or compute
+    slightly differently, so each is part of the cache key and of a model's fingerprint."""
+    import librosa
+    import soundfile
+    import soxr
+
+    return {"soundfile": soundfile.__version__, "libsndfile": soundfile.__libsndfile_version__,
+            "soxr": soxr.__version__, "librosa": librosa.__version__, "cache": str(CACHE_VERSION)}
+
+
 def cache_path(path: Path, settings: Settings) -> Path:
     """Where the features of the song at `path` are cached: a name that changes whenever the
-    song (path, size, modification time) or a setting that shapes features changes."""
+    song (path, size, modification time), a setting that shapes features, or the version of a
+    library that computes them (`feature_versions`) changes."""
     stat = Path(path).stat()
     identity = {"path": str(Path(path).resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-                "version": CACHE_VERSION, **settings.feature_key}
+                "version": CACHE_VERSION, "libraries": feature_versions(), **settings.feature_key}
     key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
     return Path(settings.cache_dir) / "features" / f"{key}.npy"
 
@@ -119,14 +140,13 @@ def _read_cache(file: Path, settings: Settings) -> np.ndarray | None:
 
 def _write_atomically(file: Path, array: np.ndarray) -> None:
     """Write to a temporary file beside `file`, then rename: a reader sees the whole file or none."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
+    tmp = temporary_beside(file)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(tmp, "wb") as handle:
             np.save(handle, array, allow_pickle=False)
         os.replace(tmp, file)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -171,8 +191,8 @@ def song_features_cached(songs: list[Song], settings: Settings, n_jobs: int = -1
 
 
 def build_dataset(settings: Settings, n_jobs: int = -1, progress: bool = True) -> Dataset:
-    """Find the songs (synthesising the demo collection if there are none), compute or load
-    their features, and stack them into the arrays Keras needs.
+    """Find the songs, compute or load their features, and stack them into the arrays Keras needs.
+    It never writes songs: for the demo collection, call `helpers.ensure_songs(settings)` first.
 
     Taught in notebooks/04_split.ipynb.
 
@@ -180,7 +200,6 @@ def build_dataset(settings: Settings, n_jobs: int = -1, progress: bool = True) -
         CollectionError: the folder cannot make a dataset (no songs, a single genre, ...);
             the message names the folder and what is missing.
     """
-    ensure_songs(settings)
     songs, skipped = find_songs(settings.tracks_dir)
     results, computed = song_features_cached(songs, settings, n_jobs=n_jobs, progress=progress)
     used, features = [], []
@@ -197,8 +216,10 @@ def build_dataset(settings: Settings, n_jobs: int = -1, progress: bool = True) -
     genres = genres_of(used)
     if len(genres) < 2:
         found = f"only the genre {genres[0]!r}" if genres else "no usable songs"
+        hint = "" if genres or skipped else (" (an empty folder gets the demo collection from helpers.ensure_songs("
+                                             "settings) or `python -m helpers demo`)")
         raise CollectionError(f"the tracks folder {settings.tracks_dir} holds {found}: the series needs at least "
-                              f"two genre folders with songs in them ({len(skipped)} file(s) skipped)"
+                              f"two genre folders with songs in them ({len(skipped)} file(s) skipped){hint}"
                               + "".join(f"\n  {s}" for s in skipped))
     y = np.concatenate([np.full(len(f), genres.index(s.genre)) for s, f in zip(used, features)])
     groups = np.concatenate([np.full(len(f), i) for i, f in enumerate(features)])

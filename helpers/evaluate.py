@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+SONG_RULE = "vote"
+"""How the series turns a song's pieces into one answer, everywhere (notebooks 06-09 and
+`python -m helpers predict`): the majority vote of its pieces. Notebook 07 compares it with
+the mean probability ("mean"); the mean probability of the voted genre is the verdict's confidence."""
+
 
 def predict_proba(model, X: np.ndarray, batch_size: int = 64) -> np.ndarray:
     """Genre probabilities per piece, shape (pieces, n_genres), whatever the output layer.
@@ -21,7 +26,7 @@ def predict_proba(model, X: np.ndarray, batch_size: int = 64) -> np.ndarray:
     return np.column_stack([1 - p[:, 0], p[:, 0]]) if p.shape[1] == 1 else p
 
 
-def song_predictions(proba: np.ndarray, groups: np.ndarray, method: str = "vote") -> tuple[np.ndarray, np.ndarray]:
+def song_predictions(proba: np.ndarray, groups: np.ndarray, method: str = SONG_RULE) -> tuple[np.ndarray, np.ndarray]:
     """One answer per song from the answers for its pieces.
 
     Args:
@@ -55,12 +60,35 @@ def song_truth(y: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return songs, np.array([y[groups == s][0] for s in songs], dtype=int)
 
 
-def accuracies(proba: np.ndarray, y: np.ndarray, groups: np.ndarray, method: str = "vote") -> dict[str, float]:
-    """Accuracy per piece and per song (see `song_predictions`)."""
+def song_verdict(proba: np.ndarray) -> tuple[int, int, float]:
+    """The verdict on one song by `SONG_RULE`, from its pieces' probabilities (pieces, n_genres).
+
+    Taught in notebooks/08_predict.ipynb; `python -m helpers predict` prints the same.
+
+    Returns:
+        (genre index, how many pieces voted for it, its mean probability: the confidence)
+    """
+    _, (verdict,) = song_predictions(proba, np.zeros(len(proba), dtype=int), SONG_RULE)
+    return int(verdict), int(np.sum(proba.argmax(axis=1) == verdict)), float(proba[:, verdict].mean())
+
+
+def accuracies(proba: np.ndarray, y: np.ndarray, groups: np.ndarray, method: str = SONG_RULE) -> dict[str, float]:
+    """Accuracy per piece and per song (see `song_predictions`), the song-level balanced accuracy
+    (the mean of each genre's share of songs recognised), and the chance level of each: what
+    always answering the commonest genre scores (for balanced accuracy, 1 / genres).
+
+    Taught in notebooks/06_history.ipynb.
+    """
     songs, predicted = song_predictions(proba, groups, method)
     truth = song_truth(y, groups)[1]
+    present = np.unique(truth)
     return {"piece_accuracy": float(np.mean(proba.argmax(axis=1) == y)),
-            "song_accuracy": float(np.mean(predicted == truth)), "songs": int(len(songs)), "pieces": int(len(y))}
+            "song_accuracy": float(np.mean(predicted == truth)),
+            "song_balanced_accuracy": float(np.mean([np.mean(predicted[truth == g] == g) for g in present])),
+            "piece_chance": float(np.bincount(y).max() / len(y)),
+            "song_chance": float(np.bincount(truth).max() / len(truth)),
+            "balanced_chance": 1 / proba.shape[1],
+            "songs": int(len(songs)), "pieces": int(len(y))}
 
 
 def plot_confusion(truth: np.ndarray, predicted: np.ndarray, genres: list[str], ax=None, title: str = ""):

@@ -1,32 +1,54 @@
-"""Import TensorFlow and Keras without the lines TensorFlow's C++ core prints at start-up.
+"""Import TensorFlow and Keras without the information lines TensorFlow's C++ core prints at
+start-up, and without hiding its errors.
 
-On a machine without a GPU, TensorFlow 2.2x writes "Could not find cuda drivers..." to the
-process's standard error while it is imported, before its log level setting applies, and
-those lines would land in the notebooks' outputs. They are harmless; this module silences
-them at their source by pointing standard error at /dev/null for the import only. Errors
-raised by the import are still raised.
+On a machine without a GPU, TensorFlow 2.2x writes "Could not find cuda drivers..." and other
+information lines to the process's standard error while it is imported, before its log level
+setting applies, and they would land in the notebooks' outputs. This module catches what the
+import writes to standard error and passes on every line except those information and warning
+lines (`is_start_up_noise`): an error TensorFlow logs, or any other message, still reaches
+the reader. After the import, TF_CPP_MIN_LOG_LEVEL=2 keeps TensorFlow's own log to errors.
 
 Used by helpers/model.py and helpers/train.py.
 """
 
 import os
+import re
 import sys
+import tempfile
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # and quiet TensorFlow's own log after import
+# 2: information and warnings are quiet, errors are shown (3 would hide errors too).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+_NOISE = re.compile(r"^([IW]\d{4} |WARNING: All log messages before absl::InitializeLog|"
+                    r"To enable the following instructions: .* rebuild TensorFlow|"
+                    # Logged as an error, but only says there is no usable GPU: TensorFlow runs on the CPU.
+                    r"E\d{4} .*failed call to cuInit)")
+
+
+def is_start_up_noise(line: str) -> bool:
+    """An information or warning line of TensorFlow's C++ log (absl format "I0000 ..." or
+    "W0000 ..."), absl's note that it logs to standard error, or the failed CUDA start of a
+    machine without a GPU; other errors ("E0000 ...", "F0000 ...") and anything else are not."""
+    return bool(_NOISE.match(line))
 
 
 def _import_quietly():
     sys.stderr.flush()
     saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        import keras
-        import tensorflow
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            import keras
+            import tensorflow
+
+            tensorflow.config.list_physical_devices("GPU")  # looks for a GPU now, while its log is caught
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            for line in caught.read().decode(errors="replace").splitlines(keepends=True):
+                if not is_start_up_noise(line):
+                    sys.stderr.write(line)
     return keras, tensorflow
 
 

@@ -26,6 +26,10 @@ PROJECT_ROOT = _project_root()
 """Where `tracks/`, `.cache/` and `models/` are by default."""
 
 
+class SettingsError(ValueError):
+    """A setting with a value the series cannot use; the message names it."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that changes what the series computes.
@@ -89,7 +93,8 @@ def load_settings(**overrides) -> Settings:
     """The defaults, then environment variables (`TRACKS_DIR`, `EPOCHS`, ...), then `overrides`.
 
     Raises:
-        ValueError: an environment variable holds a value of the wrong kind, named in the message.
+        SettingsError: an environment variable holds a value of the wrong kind, or a setting
+            that must be positive is not; the message names it.
     """
     values = {}
     for field in dataclasses.fields(Settings):
@@ -99,7 +104,7 @@ def load_settings(**overrides) -> Settings:
         try:
             values[field.name] = _from_text(field, text.strip())
         except ValueError:
-            raise ValueError(f"environment variable {field.name.upper()}={text!r} is not a valid {field.type}") from None
+            raise SettingsError(f"environment variable {field.name.upper()}={text!r} is not a valid {field.type}") from None
     values.update(overrides)
     for name in ("tracks_dir", "cache_dir", "models_dir"):
         if name in values:
@@ -108,5 +113,5 @@ def load_settings(**overrides) -> Settings:
     for name in ("sample_rate", "segment_width", "n_mels", "n_fft", "hop_length", "epochs", "max_epochs", "patience", "folds",
                  "demo_songs_per_genre"):
         if getattr(settings, name) <= 0:
-            raise ValueError(f"setting {name} must be positive, got {getattr(settings, name)}")
+            raise SettingsError(f"setting {name} must be positive, got {getattr(settings, name)}")
     return settings

@@ -9,6 +9,7 @@ Taught in notebooks/04_split.ipynb.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,13 +33,36 @@ class Split:
         return (("train", self.train), ("validation", self.validation), ("test", self.test))
 
 
+def song_order(songs, seed: int, song_names: list[str] | None = None) -> list[int]:
+    """`songs` (song indices) in a shuffled order that depends only on each song's own name and
+    the seed: a hash of both. Adding or removing a song does not move the others relative to
+    each other, so a reader who adds a song does not get a new test set for all the rest.
+
+    Args:
+        song_names: per song index, a name that identifies it (`Dataset.song_names`, e.g.
+            "rock/My Song.mp3"); None: the song index itself.
+    """
+    def key(song: int) -> str:
+        name = song_names[song] if song_names is not None else str(song)
+        return hashlib.sha256(f"{seed}:{name}".encode()).hexdigest()
+
+    return sorted((int(s) for s in songs), key=key)
+
+
+def _songs_per_genre(y: np.ndarray, groups: np.ndarray) -> dict[int, list[int]]:
+    """Each genre's song indices: one row per song, whatever its number of pieces."""
+    songs, labels = song_truth(y, groups)
+    return {int(label): songs[labels == label].tolist() for label in np.unique(labels)}
+
+
 def split_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str] | None = None, validation: float = 0.2,
-                  test: float = 0.2, seed: int = 42) -> Split:
+                  test: float = 0.2, seed: int = 42, song_names: list[str] | None = None) -> Split:
     """Assign whole songs to train / validation / test, stratified by genre, with a fixed seed.
 
-    For each genre its songs are shuffled, then `round(test * n)` songs (at least one) go to
-    test, `round(validation * n)` (at least one) to validation, and the rest (at least one)
-    to training. The same `seed` gives the same split.
+    For each genre its songs are put in a seeded order (`song_order`), then `round(test * n)`
+    songs (at least one) go to test, `round(validation * n)` (at least one) to validation, and
+    the rest, never fewer than one, to training. The same `seed` gives the same split, and with
+    `song_names` a song keeps its set when other songs are added.
 
     Taught in notebooks/04_split.ipynb.
 
@@ -46,27 +70,36 @@ def split_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str] | None = 
         y: array of shape (pieces,): genre index of each piece.
         groups: array of shape (pieces,): song index of each piece.
         genres: genre names, used in error messages.
+        validation, test: the fractions of each genre's songs for validation and test, each
+            above 0, together below 1.
+        song_names: per song index, the name that seeds its place (`Dataset.song_names`).
 
     Returns:
         A Split of piece indices; no song has pieces in two sets.
 
     Raises:
         CollectionError: a genre has fewer than MIN_SONGS_PER_GENRE songs.
+        ValueError: the fractions are not above 0 and together below 1.
     """
-    rng = np.random.default_rng(seed)
-    song_genre = {int(g): int(label) for g, label in zip(groups, y)}
+    if not (0 < validation < 1 and 0 < test < 1 and validation + test < 1):
+        raise ValueError(f"validation={validation} and test={test}: each must be above 0 and together below 1, so "
+                         f"that training keeps some songs (the defaults are 0.2 and 0.2)")
     chosen = {"train": [], "validation": [], "test": []}
-    for label in sorted(set(song_genre.values())):
-        songs = np.array(sorted(s for s, g in song_genre.items() if g == label))
+    for label, songs in _songs_per_genre(y, groups).items():
         name = genres[label] if genres else f"genre {label}"
         if len(songs) < MIN_SONGS_PER_GENRE:
             raise CollectionError(
                 f"{name!r} has {len(songs)} usable song(s); a by-song split needs at least {MIN_SONGS_PER_GENRE} "
                 f"per genre (one each for training, validation and test). Add songs to that folder, or remove it.")
-        rng.shuffle(songs)
+        songs = song_order(songs, seed, song_names)
         n_test = max(1, round(test * len(songs)))
         n_val = max(1, round(validation * len(songs)))
-        n_test, n_val = min(n_test, len(songs) - 2), min(n_val, len(songs) - 2)
+        # Capped together: training keeps at least one song, taken from the larger of the two held-out sets.
+        while n_test + n_val > len(songs) - 1:
+            if n_test >= n_val:
+                n_test -= 1
+            else:
+                n_val -= 1
         chosen["test"].extend(songs[:n_test])
         chosen["validation"].extend(songs[n_test:n_test + n_val])
         chosen["train"].extend(songs[n_test + n_val:])
@@ -101,33 +134,41 @@ def random_split_over_pieces(n_pieces: int, validation: float = 0.2, test: float
 
 
 def cross_validation_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str] | None = None, folds: int = 4,
-                             seed: int = 42) -> list[Split]:
-    """`folds` splits in which every song is a test song exactly once, stratified by genre
-    (scikit-learn's StratifiedGroupKFold); in each, one training song per genre is held out
-    for validation. With a few dozen songs one test split is a coin toss; the mean and
-    spread over folds are not.
+                             seed: int = 42, song_names: list[str] | None = None) -> list[Split]:
+    """`folds` splits in which every song is a test song exactly once, stratified by genre;
+    in each, one training song per genre is held out for validation. With a few dozen songs
+    one test split is a coin toss; the mean and spread over folds are not.
+
+    Songs, not pieces, are dealt out: each genre's songs, in their seeded order (`song_order`),
+    go to the folds in turn, each genre starting where the previous one stopped. So every fold
+    holds the same number of a genre's songs, give or take one, however long the songs are.
+
+    Taught in notebooks/07_evaluate.ipynb.
 
     Raises:
         CollectionError: a genre has fewer than `folds` + 2 songs.
     """
-    from sklearn.model_selection import StratifiedGroupKFold
-
-    song_genre = {int(g): int(label) for g, label in zip(groups, y)}
-    for label in set(song_genre.values()):
-        n = sum(1 for g in song_genre.values() if g == label)
-        if n < folds + 2:
+    by_genre = _songs_per_genre(y, groups)
+    for label, songs in by_genre.items():
+        if len(songs) < folds + 2:
             name = genres[label] if genres else f"genre {label}"
-            raise CollectionError(f"{name!r} has {n} usable song(s); {folds}-fold cross-validation by song needs at "
-                                  f"least {folds + 2} per genre. Add songs, or use fewer folds.")
-    rng = np.random.default_rng(seed)
+            raise CollectionError(f"{name!r} has {len(songs)} usable song(s); {folds}-fold cross-validation by song "
+                                  f"needs at least {folds + 2} per genre. Add songs, or use fewer folds.")
+    test_songs = [[] for _ in range(folds)]
+    validation_songs = [[] for _ in range(folds)]
+    dealt = 0
+    for label, songs in by_genre.items():
+        ordered = song_order(songs, seed, song_names)
+        for song in ordered:
+            test_songs[dealt % folds].append(song)
+            dealt += 1
+        for k in range(folds):  # the first of the genre's other songs, in the seeded order
+            validation_songs[k].append(next(s for s in ordered if s not in test_songs[k]))
     splits = []
-    folder = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for rest, test in folder.split(np.zeros(len(y)), y, groups):
-        rest_songs = np.unique(groups[rest])
-        validation_songs = [rng.choice([s for s in rest_songs if song_genre[int(s)] == label])
-                            for label in sorted(set(song_genre.values()))]
-        in_validation = np.isin(groups, validation_songs)
-        splits.append(Split(np.sort(rest[~in_validation[rest]]), np.flatnonzero(in_validation), np.sort(test)))
+    for test, held in zip(test_songs, validation_songs):
+        in_test, in_validation = np.isin(groups, test), np.isin(groups, held)
+        splits.append(Split(np.flatnonzero(~in_test & ~in_validation), np.flatnonzero(in_validation),
+                            np.flatnonzero(in_test)))
     return splits
 
 

@@ -7,12 +7,13 @@ import sys
 
 import pytest
 
+import helpers
 from conftest import write_tone
 
 
-def cli(*args, cache):
+def cli(*args, cache, **env):
     # The cache and models folders are the test's own, never the checkout's.
-    env = {**os.environ, "CACHE_DIR": str(cache), "MODELS_DIR": str(cache.parent / "models")}
+    env = {**os.environ, "CACHE_DIR": str(cache), "MODELS_DIR": str(cache.parent / "models"), **env}
     return subprocess.run([sys.executable, "-m", "helpers", *map(str, args)], capture_output=True, text=True, env=env,
                           timeout=600)
 
@@ -20,25 +21,46 @@ def cli(*args, cache):
 def test_help_documents_every_command():
     out = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True)
     assert out.returncode == 0
-    for command in ("demo", "train", "evaluate", "predict"):
+    for command in ("demo", "train", "evaluate", "predict", "--traceback"):
         assert command in out.stdout
 
 
-def test_train_then_predict(small_collection, tmp_path):
+def test_train_then_predict_with_the_models_own_settings(small_collection, tmp_path, monkeypatch):
+    from helpers import train
+    from helpers.model import improved_cnn
+
     models = tmp_path / "saved here"
     run = cli("train", "--tracks", small_collection, "--model", "improved", "--epochs", 3, "--out", models,
               cache=tmp_path / "cache")
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["genres"] == ["high", "low"] and result["songs"] == 8 and result["pieces"] == 16
-    assert 0 <= result["song_accuracy"] <= 1 and 0 <= result["piece_accuracy"] <= 1 and result["skipped"] == []
-    model = models / "improved.keras"
-    assert model.is_file() and json.loads((models / "improved.genres.json").read_text()) == ["high", "low"]
+    assert result["test_songs"] == 2 and result["skipped"] == []  # one test song per genre
+    assert result["song_accuracy"] in (0, 0.5, 1) and result["song_chance"] == 0.5 == result["balanced_chance"]
+    assert "(chance 0.500)" in run.stdout
+    model = models / "improved_cnn.keras"  # the notebooks' name: one model, one file
+    assert model.is_file() and train.load_record(model)["genres"] == ["high", "low"]
+
+    # A notebook asking for the same model on the same data gets the CLI's, without training.
+    settings = helpers.load_settings(tracks_dir=small_collection, cache_dir=tmp_path / "cache", models_dir=models,
+                                     epochs=3, max_epochs=3)
+    dataset = helpers.build_dataset(settings, progress=False)
+    split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed,
+                                  song_names=dataset.song_names)
+    monkeypatch.setattr(train, "fit", lambda *a, **k: pytest.fail("trained again"))
+    loaded, _ = train.train_or_load(improved_cnn, dataset, split, settings, name="improved_cnn")
 
     song = write_tone(tmp_path / "new song.wav", freq=120)
+    verdict, votes, confidence = helpers.song_verdict(
+        helpers.predict_proba(loaded, helpers.song_features(song, settings)[..., None]))
+    expected = f"{song}: {dataset.genres[verdict]} ({votes} of 2 pieces, mean probability {confidence:.0%})"
     run = cli("predict", model, song, cache=tmp_path / "cache")
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith(f"{song}: ") and ("low" in run.stdout or "high" in run.stdout)
+    assert run.stdout.strip() == expected
+    # Today's settings say 16000 Hz (1 piece of this song); the model was trained at 22050 Hz (2 pieces).
+    run = cli("predict", model, song, cache=tmp_path / "cache", SAMPLE_RATE="16000")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == expected
 
 
 def test_evaluate_reports_each_fold(small_collection, tmp_path):
@@ -47,10 +69,12 @@ def test_evaluate_reports_each_fold(small_collection, tmp_path):
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert len(result["song_accuracy_per_fold"]) == 2 == len(result["piece_accuracy_per_fold"])
+    assert result["test_songs_per_fold"] == [4, 4]  # 2 songs of each genre in each fold
+    assert all(a * 4 == round(a * 4) for a in result["song_accuracy_per_fold"])
     assert result["song_accuracy"] == pytest.approx(sum(result["song_accuracy_per_fold"]) / 2)
     assert [s["reason"][:19] for s in result["skipped"]] == ["not an audio file ("]
-    assert result["epochs_per_fold"] == [1, 1] and result["seconds_per_epoch"] > 0
-    assert (tmp_path / "models" / "original.cv.json").is_file()
+    assert result["epochs_per_fold"] == [1, 1] and result["song_chance"] == 0.5
+    assert (tmp_path / "models" / "original_cnn.cv.json").is_file()
 
 
 def test_failures_exit_non_zero_with_one_line(tmp_path):
@@ -59,3 +83,23 @@ def test_failures_exit_non_zero_with_one_line(tmp_path):
     assert run.stderr.count("\n") == 1 and "nowhere does not exist" in run.stderr
     run = cli("predict", tmp_path / "missing.keras", tmp_path / "song.wav", cache=tmp_path / "cache")
     assert run.returncode == 1 and "missing.keras: no saved model" in run.stderr and run.stderr.count("\n") == 1
+    run = cli("train", "--tracks", tmp_path, cache=tmp_path / "cache", EPOCHS="ten")
+    assert run.returncode == 1 and run.stderr == "error: environment variable EPOCHS='ten' is not a valid int\n"
+
+
+def test_only_the_readers_errors_are_shortened(monkeypatch, capsys):
+    from helpers import __main__ as cli_module
+
+    def bug(options):
+        raise ValueError("a bug in Keras or in helpers")
+
+    def bad_folder(options):
+        raise helpers.CollectionError("the tracks folder x does not exist")
+
+    monkeypatch.setattr(cli_module, "cmd_train", bug)
+    with pytest.raises(ValueError, match="a bug"):
+        cli_module.main(["train"])
+    monkeypatch.setattr(cli_module, "cmd_train", bad_folder)
+    assert cli_module.main(["train"]) == 1 and capsys.readouterr().err == "error: the tracks folder x does not exist\n"
+    with pytest.raises(helpers.CollectionError):
+        cli_module.main(["--traceback", "train"])

@@ -74,3 +74,31 @@ def test_the_same_folder_gives_the_same_dataset(tmp_settings, tmp_path):
     b = helpers.build_dataset(tmp_settings.replace(cache_dir=tmp_path / "other-cache"), progress=False)
     assert b.computed == 8
     assert np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y) and np.array_equal(a.groups, b.groups)
+
+
+def test_a_new_decoder_or_librosa_version_is_recomputed(tmp_settings, monkeypatch):
+    song = tmp_settings.tracks_dir / "low" / "low 0.wav"
+    before = cache_path(song, tmp_settings)
+    import librosa
+    import soundfile
+
+    helpers.dataset.feature_versions.cache_clear()
+    monkeypatch.setattr(librosa, "__version__", "99.0")
+    assert cache_path(song, tmp_settings) != before
+    monkeypatch.undo()
+    helpers.dataset.feature_versions.cache_clear()
+    monkeypatch.setattr(soundfile, "__libsndfile_version__", "0.1")
+    assert cache_path(song, tmp_settings) != before
+    monkeypatch.undo()
+    helpers.dataset.feature_versions.cache_clear()
+    assert cache_path(song, tmp_settings) == before
+
+
+def test_cache_files_respect_the_umask(tmp_settings):
+    old = os.umask(0o022)
+    try:
+        helpers.build_dataset(tmp_settings, progress=False)
+    finally:
+        os.umask(old)
+    files = list((tmp_settings.cache_dir / "features").iterdir())
+    assert len(files) == 8 and {f.stat().st_mode & 0o777 for f in files} == {0o644}

@@ -4,6 +4,7 @@ import pytest
 
 import helpers
 from helpers.demo import RATE, synthesise_song, write_demo_collection
+from conftest import write_tone
 
 
 def test_the_same_seed_gives_the_same_song():
@@ -85,3 +86,21 @@ def test_a_second_demo_collection_copies_the_songs_the_first_one_has(tmp_path, m
     made.clear()  # another seed makes other songs: nothing is copied
     helpers.demo.write_demo_collection(tmp_path / "other", ("dramatic",), songs_per_genre=1, seed=6, reuse=two)
     assert made == ["dramatic/dramatic_01.mp3"]
+
+
+def test_deleted_demo_songs_stay_deleted_once_the_readers_songs_sit_beside_them(tmp_path):
+    settings = helpers.load_settings(tracks_dir=tmp_path / "t", demo_genres=("calm", "dramatic"), demo_songs_per_genre=1)
+    settings.tracks_dir.mkdir()
+    write_demo_collection(settings.tracks_dir, genres=("calm",), songs_per_genre=1)  # the marker, one demo song
+    write_tone(settings.tracks_dir / "rock" / "mine.wav")  # the reader's own genre
+    assert helpers.ensure_songs(settings) == []
+    assert not (settings.tracks_dir / "dramatic").exists()
+    (settings.tracks_dir / "rock" / "mine.wav").rename(settings.tracks_dir / "calm" / "mine.wav")  # or a song among them
+    assert helpers.ensure_songs(settings) == []
+
+
+def test_building_a_dataset_never_writes_the_demo(tmp_path):
+    settings = helpers.load_settings(tracks_dir=tmp_path, cache_dir=tmp_path / ".cache")
+    with pytest.raises(helpers.CollectionError, match="no usable songs.*helpers.ensure_songs"):
+        helpers.build_dataset(settings, progress=False)
+    assert [p.name for p in tmp_path.iterdir()] == []

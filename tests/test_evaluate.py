@@ -28,6 +28,17 @@ def test_accuracies_per_piece_and_per_song():
     assert scores["piece_accuracy"] == pytest.approx(6 / 8)
     assert scores["song_accuracy"] == pytest.approx(2 / 3)
     assert scores["songs"] == 3 and scores["pieces"] == 8
+    # songs: 0 is genre 0 (right), 1 and 2 genre 1 (one right): balanced (1 + 1/2) / 2
+    assert scores["song_balanced_accuracy"] == pytest.approx(0.75)
+    assert scores["song_chance"] == pytest.approx(2 / 3) and scores["piece_chance"] == pytest.approx(5 / 8)
+    assert scores["balanced_chance"] == 0.5
+
+
+def test_one_rule_gives_a_songs_verdict():
+    assert helpers.SONG_RULE == "vote"
+    proba = np.array([[0.45, 0.55], [0.45, 0.55], [1.0, 0.0]])
+    genre, votes, confidence = helpers.song_verdict(proba)
+    assert (genre, votes) == (1, 2) and confidence == pytest.approx(1.1 / 3)
 
 
 def test_unknown_method():

@@ -101,19 +101,23 @@ def test_three_genres_need_no_code_change():
         improved_cnn((32, 40, 1), 1)
 
 
-def test_cross_validation_results_are_kept_and_reused(tmp_path):
+def test_cross_validation_results_are_kept_and_reused(tmp_path, monkeypatch):
+    from helpers import train
+
     dataset = tiny_dataset(n_songs=10)
     settings = helpers.load_settings(models_dir=tmp_path, epochs=1)
     splits = helpers.split.cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, folds=2)
-    calls = []
+    seeds = []
 
-    def build(*args, **kwargs):
-        calls.append(kwargs["seed"])
-        return original_cnn(*args, **kwargs)
+    def counting_fit(model, dataset, split, seed, **plan):
+        seeds.append(seed)
+        return fit(model, dataset, split, seed=seed, **plan)
 
-    folds = cross_validate(build, dataset, splits, settings, "original")
-    assert calls == [settings.seed, settings.seed + 1] and len(folds) == 2
+    monkeypatch.setattr(train, "fit", counting_fit)
+    folds = cross_validate(original_cnn, dataset, splits, settings, "original")
+    assert seeds == [settings.seed, settings.seed + 1] and len(folds) == 2
     assert sorted(i for fold in folds for i in fold["test"]) == list(range(len(dataset.y)))  # each piece tested once
     assert all(np.asarray(fold["proba"]).shape == (len(fold["test"]), 2) for fold in folds)
-    assert cross_validate(build, dataset, splits, settings, "original") == folds and len(calls) == 2
-    assert training_plan("improved", settings) == {"epochs": settings.max_epochs, "patience": settings.patience}
+    assert cross_validate(original_cnn, dataset, splits, settings, "original") == folds and len(seeds) == 2
+    assert training_plan("improved", settings) == {"epochs": settings.max_epochs, "patience": settings.patience,
+                                                   "batch_size": 32, "balance": True}

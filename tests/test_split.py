@@ -72,3 +72,71 @@ def test_labels_that_mean_nothing_keep_songs_whole_and_genre_sizes():
     assert np.bincount(dealt[::3]).tolist() == np.bincount(y[::3]).tolist()  # as many songs per genre as before
     assert 0 < np.mean(dealt != y) < 1  # really dealt anew
     assert np.array_equal(dealt, helpers.labels_that_mean_nothing(y, groups, seed=1))
+
+
+def test_held_out_sets_are_capped_together_so_training_keeps_a_song():
+    y, groups = fake_pieces((4, 4))
+    split = helpers.split_by_song(y, groups, validation=0.4, test=0.4)
+    for label in (0, 1):
+        assert len(set(groups[split.train][y[split.train] == label])) >= 1
+        assert len(set(groups[split.test][y[split.test] == label])) >= 1
+        assert len(set(groups[split.validation][y[split.validation] == label])) >= 1
+
+
+@pytest.mark.parametrize("validation, test", [(0.5, 0.5), (0.0, 0.2), (0.2, -0.1), (1.2, 0.1)])
+def test_fractions_that_leave_no_training_songs_are_refused_with_a_hint(validation, test):
+    y, groups = fake_pieces()
+    with pytest.raises(ValueError, match="together below 1"):
+        helpers.split_by_song(y, groups, validation=validation, test=test)
+
+
+def test_adding_a_song_keeps_every_other_songs_test_set():
+    y, groups = fake_pieces((20, 20))
+    names = [f"{'ab'[label]}/song {song}.mp3" for song, label in zip(*helpers.song_truth(y, groups))]
+    before = helpers.split_by_song(y, groups, seed=1, song_names=names)
+    y2, groups2 = fake_pieces((21, 20))  # one more song in genre 0: every later song index shifts by one
+    names2 = names[:20] + ["a/a new song.mp3"] + names[20:]
+    after = helpers.split_by_song(y2, groups2, seed=1, song_names=names2)
+    def tested(split, g, n):
+        return {n[s] for s in np.unique(g[split.test])}
+
+    a_before, a_after = ({t for t in tested(*args) if t.startswith("a/")}
+                         for args in ((before, groups, names), (after, groups2, names2)))
+    assert len(a_before - a_after) <= 1  # at most the new song takes one song's place
+    assert {t for t in tested(before, groups, names) if t.startswith("b/")} == \
+        {t for t in tested(after, groups2, names2) if t.startswith("b/")}  # the other genre: exactly the same
+
+
+def songs_of(split_part, groups):
+    return set(np.unique(groups[split_part]).tolist())
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_cross_validation_tests_every_song_once_balanced_by_song_not_piece(seed):
+    rng = np.random.default_rng(seed)
+    y, groups, song = [], [], 0
+    for label, n in enumerate((9, 8, 6)):
+        for _ in range(n):
+            pieces = int(rng.integers(1, 60))  # songs of very unequal length
+            y += [label] * pieces
+            groups += [song] * pieces
+            song += 1
+    y, groups = np.array(y), np.array(groups)
+    splits = helpers.cross_validation_by_song(y, groups, folds=3, seed=seed)
+    tested = [songs_of(s.test, groups) for s in splits]
+    assert sorted(s for t in tested for s in t) == list(range(song))  # every song tested exactly once
+    song_genre = dict(zip(*helpers.song_truth(y, groups)))
+    for label, n in enumerate((9, 8, 6)):
+        per_fold = [sum(song_genre[s] == label for s in t) for t in tested]
+        assert max(per_fold) - min(per_fold) <= 1, (label, per_fold)
+    for split in splits:
+        train, val, test = songs_of(split.train, groups), songs_of(split.validation, groups), songs_of(split.test, groups)
+        assert not (train & val) and not (train & test) and not (val & test)
+        assert len(train | val | test) == song
+        assert sorted(song_genre[s] for s in val) == [0, 1, 2]  # one validation song per genre
+
+
+def test_cross_validation_needs_folds_plus_two_songs_per_genre():
+    y, groups = fake_pieces((5, 6))
+    with pytest.raises(helpers.CollectionError, match="'x' has 5 usable song.*at least 6"):
+        helpers.cross_validation_by_song(y, groups, ["x", "y"], folds=4)

@@ -5,7 +5,7 @@ import pytest
 
 import helpers
 from helpers.model import original_cnn
-from helpers.train import ModelFileError, fit, load_history, load_model, save_run, train_or_load
+from helpers.train import ModelFileError, fit, load_history, load_model, load_record, save_run, train_or_load
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_a_missing_or_damaged_model_file_is_named(tmp_path):
 def test_an_interrupted_save_keeps_the_old_model(demo, trained, tmp_path):
     settings, model, history = trained
     path = tmp_path / "keep.keras"
-    save_run(model, history, path, "first")
+    save_run(model, history, path, {"genres": ["first"]})
     before = path.read_bytes()
 
     class Exploding:
@@ -71,8 +71,8 @@ def test_an_interrupted_save_keeps_the_old_model(demo, trained, tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        save_run(Exploding(), history, path, "second")
-    assert path.read_bytes() == before and load_history(path)[1] == "first"
+        save_run(Exploding(), history, path, {"genres": ["second"]})
+    assert path.read_bytes() == before and load_record(path) == {"genres": ["first"]}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.json", "keep.keras"]
 
 
