@@ -181,3 +181,57 @@ def labels_that_mean_nothing(y: np.ndarray, groups: np.ndarray, seed: int = 42) 
     songs, labels = song_truth(y, groups)
     dealt = dict(zip(songs.tolist(), np.random.default_rng(seed).permutation(labels).tolist()))
     return np.array([dealt[int(g)] for g in groups], dtype=y.dtype)
+
+
+def cross_validation_by_source(y: np.ndarray, groups: np.ndarray, sources: list[str], genres: list[str] | None = None,
+                               folds: int = 3, seed: int = 42, song_names: list[str] | None = None) -> list[Split]:
+    """`folds` splits in which whole sources (games, artists) are held out: every source is a
+    test source exactly once, and no source has songs on both sides of a split. Each genre's
+    sources are dealt to the folds in turn (stratified: with as many sources per genre as folds,
+    each fold tests one source of every genre). The accuracy then says whether a model learned
+    the genre or the production of the sources it was trained on (the "artist effect").
+
+    Validation (for early stopping only) is one song per genre taken from the fold's training
+    sources: the test sources stay unseen.
+
+    Taught in notebooks/10_real_music.ipynb.
+
+    Args:
+        groups: array of shape (pieces,): the song (or near-duplicate family, see
+            `helpers.sources.family_groups`) of each piece.
+        sources: per song index (per value of `groups`), its source (`helpers.sources.song_source`).
+        song_names: per song index, the name that seeds its place (`Dataset.song_names`).
+
+    Raises:
+        CollectionError: a genre has fewer than `folds` sources, or a fold would keep no
+            training or validation song of a genre.
+    """
+    by_genre = _songs_per_genre(y, groups)
+    fold_of_source: dict[str, int] = {}
+    dealt = 0
+    for label, songs in by_genre.items():
+        mine = sorted({sources[s] for s in songs})
+        name = genres[label] if genres else f"genre {label}"
+        if len(mine) < folds:
+            raise CollectionError(f"{name!r} has {len(mine)} source(s) ({', '.join(mine)}); holding out whole sources "
+                                  f"in {folds} folds needs at least {folds} per genre. Use fewer folds (at least 2), "
+                                  f"or cross-validate by song.")
+        for source in (mine[i] for i in song_order(range(len(mine)), seed, mine)):  # hashed on the source's name
+            if source not in fold_of_source:
+                fold_of_source[source] = dealt % folds
+                dealt += 1
+    splits = []
+    for k in range(folds):
+        test_songs, validation_songs = [], []
+        for label, songs in by_genre.items():
+            test_songs += [s for s in songs if fold_of_source[sources[s]] == k]
+            training = song_order([s for s in songs if fold_of_source[sources[s]] != k], seed, song_names)
+            if len(training) < 2:
+                name = genres[label] if genres else f"genre {label}"
+                raise CollectionError(f"{name!r}: fold {k + 1} keeps {len(training)} song(s) of its training sources; "
+                                      f"it needs one to train on and one to validate. Use fewer folds.")
+            validation_songs.append(training[0])
+        in_test, in_validation = np.isin(groups, test_songs), np.isin(groups, validation_songs)
+        splits.append(Split(np.flatnonzero(~in_test & ~in_validation), np.flatnonzero(in_validation),
+                            np.flatnonzero(in_test)))
+    return splits
