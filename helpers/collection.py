@@ -16,6 +16,10 @@ AUDIO_EXTENSIONS = (".mp3", ".wav", ".ogg", ".flac")
 
 _IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 
+NOT_GENRES = ("licenses",)
+"""Folder names (any case) in a tracks folder that are not genres: the licences of the songs
+(`LICENSES/`, written beside the open-music collection, notebooks/10_real_music.ipynb)."""
+
 
 @dataclass(frozen=True)
 class Song:
@@ -61,7 +65,8 @@ def find_songs(tracks_dir: Path) -> tuple[list[Song], list[Skipped]]:
     for path in sorted(p for p in tracks_dir.iterdir() if not p.is_dir() and not _ignored(p)):
         if path.suffix.lower() in AUDIO_EXTENSIONS:
             skipped.append(Skipped(path, "sits directly in the tracks folder: move it into a genre folder, tracks/<genre>/"))
-    for genre_dir in sorted(p for p in tracks_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for genre_dir in sorted(p for p in tracks_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+                            and p.name.lower() not in NOT_GENRES):
         found = 0
         for path in sorted(genre_dir.iterdir()):
             if _ignored(path):

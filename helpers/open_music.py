@@ -1,0 +1,389 @@
+"""Real music in one command: an openly licensed two-genre collection from Debian's game packages.
+
+Debian (and so Ubuntu, and Google Colab) carries free-software games whose soundtracks are
+real, professionally made music under free licences, fetched by package name with
+`apt-get download`. `fetch_open_music` (or `python -m helpers fetch-open-music`) downloads six of
+those packages into a cache, unpacks only their music (`dpkg-deb --fsys-tarfile`, read as a tar
+stream: the packages hold gigabytes of other game data), keeps the soundtracks of at least 30 s,
+and writes them as `<folder>/<genre>/<game>__<tune>.ogg`, with each package's copyright file in
+`<folder>/LICENSES/<package>.txt`.
+
+Taught in notebooks/10_real_music.ipynb.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .collection import CollectionError
+from .settings import PROJECT_ROOT
+from .sources import variant_family
+
+COLLECTION = {
+    "dramatic": ("widelands-data", "megaglest-data", "freedroidrpg-data"),
+    "silly_energy": ("supertuxkart-data", "extremetuxracer-data", "xmoto-data"),
+}
+"""Genre -> the Debian packages whose soundtracks make it: orchestral and dark strategy and
+role-playing scores; upbeat racing and arcade tunes."""
+
+DOWNLOAD_MB = {"widelands-data": 381, "megaglest-data": 242, "freedroidrpg-data": 228, "supertuxkart-data": 628,
+               "extremetuxracer-data": 41, "xmoto-data": 32}
+"""Each package's download in MB (Debian 12), said before a download when apt cannot tell."""
+
+MIN_SECONDS = 30.0
+"""Shorter files are jingles (a lap won, a race lost), not soundtracks."""
+
+MUSIC_FOLDERS = ("music", "musics")
+"""The folder names (any case) that hold a package's soundtrack: `music/` or xmoto's `Musics/`."""
+
+DEFAULT_FOLDER = PROJECT_ROOT / "open_music"
+"""Where `python -m helpers fetch-open-music` writes the collection unless told otherwise."""
+
+MARKER = ".open_music.json"
+"""The file that marks a complete open-music collection: what was written, from which packages."""
+
+
+class OpenMusicError(CollectionError):
+    """The collection cannot be fetched here; the message says why and what to do instead."""
+
+
+@dataclass
+class Fetched:
+    """What `fetch_open_music` did.
+
+    Attributes:
+        songs: genre -> the file names written in `<folder>/<genre>/`.
+        dropped: one line per music file not kept, with the reason (too short, a duplicate, a variant).
+        seconds: genre -> the total duration of its songs, in seconds.
+        downloaded: packages downloaded now (the others came from the cache).
+    """
+
+    songs: dict[str, list[str]] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    downloaded: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"{'genre':<16}{'songs':>6}{'minutes':>9}"]
+        for genre, names in self.songs.items():
+            lines.append(f"{genre:<16}{len(names):>6}{self.seconds[genre] / 60:>9.1f}")
+        return "\n".join(lines)
+
+
+def game_name(package: str) -> str:
+    """The game a package belongs to, as it appears in file names: "supertuxkart-data" -> "supertuxkart"."""
+    return package.removesuffix("-data")
+
+
+def is_music(member: str) -> bool:
+    """True for an OGG file inside a `music/` or `Musics/` folder of a package."""
+    path = PurePosixPath(member)
+    return path.suffix.lower() == ".ogg" and any(part.lower() in MUSIC_FOLDERS for part in path.parts[:-1])
+
+
+def _needs(tool: str) -> str:
+    found = shutil.which(tool)
+    if found is None:
+        raise OpenMusicError(
+            f"fetch-open-music needs `{tool}` (apt-get and dpkg-deb: Debian, Ubuntu, and so Google Colab, where it "
+            f"works as it is); it is not on this computer. Run it on Colab, or use any folder of your own songs "
+            f"instead: tracks/<genre>/*.mp3 (README.md, \"Your own songs\").")
+    return found
+
+
+def cached_package(package: str, cache: Path) -> Path | None:
+    """The package's .deb in the download cache (the newest, by name), or None."""
+    found = sorted(Path(cache).glob(f"{package}_*.deb"))
+    return found[-1] if found else None
+
+
+def package_megabytes(package: str) -> int:
+    """The package's download size in MB, as apt says (else the size in DOWNLOAD_MB)."""
+    try:
+        shown = subprocess.run(["apt-cache", "show", "--no-all-versions", package], capture_output=True, text=True,
+                               timeout=60).stdout
+        size = re.search(r"^Size: (\d+)$", shown, re.MULTILINE)
+        if size:
+            return round(int(size.group(1)) / 1e6)
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return DOWNLOAD_MB.get(package, 0)
+
+
+def _apt_download(package: str, folder: Path, megabytes: int, progress: bool) -> subprocess.CompletedProcess:
+    """`apt-get download package` in `folder`, with a progress bar that watches the file grow."""
+    from tqdm.auto import tqdm
+
+    with tempfile.TemporaryFile("w+") as log, \
+            tqdm(total=megabytes, unit="MB", desc=package, disable=not progress) as bar:
+        process = subprocess.Popen(["apt-get", "download", package], cwd=folder, stdout=log, stderr=subprocess.STDOUT,
+                                   text=True)
+        try:
+            while process.poll() is None:
+                time.sleep(0.5)
+                done = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+                bar.update(max(0, min(round(done), megabytes) - bar.n))
+        except BaseException:
+            process.kill()  # interrupted: stop apt, its partial file is removed with the folder
+            process.wait()
+            raise
+        bar.update(max(0, megabytes - bar.n) if process.returncode == 0 else 0)
+        log.seek(0)
+        return subprocess.CompletedProcess(process.args, process.returncode, log.read())
+
+
+def download_package(package: str, cache: Path, progress: bool = True) -> Path:
+    """The package's .deb: from the download cache, else downloaded there with `apt-get download`.
+
+    The download goes into a temporary folder inside the cache and is moved into the cache only
+    once complete, so an interrupted or failed download leaves nothing behind. When apt does not
+    know the package and this runs as root (Colab), its package lists are updated once and the
+    download tried again.
+
+    Raises:
+        OpenMusicError: apt-get is missing, or the package cannot be downloaded (apt's reason).
+    """
+    cache = Path(cache)
+    found = cached_package(package, cache)
+    if found:
+        return found
+    _needs("apt-get")
+    cache.mkdir(parents=True, exist_ok=True)
+    megabytes = package_megabytes(package)
+    for attempt in range(2):
+        folder = Path(tempfile.mkdtemp(prefix=f".{package}.", suffix=".partial", dir=cache))
+        try:
+            result = _apt_download(package, folder, megabytes, progress)
+            debs = sorted(folder.glob(f"{package}_*.deb"))
+            if result.returncode == 0 and debs:
+                target = cache / debs[-1].name
+                os.replace(debs[-1], target)
+                return target
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        unknown = "Unable to locate package" in result.stdout or "has no installation candidate" in result.stdout
+        if attempt == 0 and unknown and hasattr(os, "geteuid") and os.geteuid() == 0:
+            print("apt does not know the package yet: updating its package lists (apt-get update)")
+            subprocess.run(["apt-get", "update", "-qq"], capture_output=True)
+            continue
+        break
+    reasons = [line for line in result.stdout.splitlines() if line.startswith("E:")] or result.stdout.splitlines()[-1:]
+    hint = " (run `sudo apt-get update` once, then again)" if unknown else ""
+    raise OpenMusicError(f"apt-get could not download {package}: {'; '.join(reasons) or 'no reason given'}{hint}")
+
+
+def unpack_music(deb: Path, folder: Path) -> tuple[list[tuple[str, Path]], Path | None]:
+    """Unpack only the music and the copyright file of a .deb into `folder`.
+
+    `dpkg-deb --fsys-tarfile` streams the package's files as a tar archive; only the members in a
+    music folder (`is_music`) and `usr/share/doc/<package>/copyright` are written, the rest is
+    skipped as it streams by.
+
+    Returns:
+        music: (path inside the package, unpacked file) of each music file, in the package's order.
+        copyright: the unpacked copyright file, or None when the package has none.
+    """
+    _needs("dpkg-deb")
+    package = Path(deb).name.split("_")[0]
+    folder = Path(folder)
+    (folder / "music").mkdir(parents=True, exist_ok=True)
+    music, copyright_file = [], None
+    process = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    try:
+        with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
+            for member in archive:
+                name = member.name.removeprefix("./")
+                if not member.isfile():
+                    continue
+                if is_music(name):
+                    target = folder / "music" / f"{len(music):04d}.ogg"
+                elif name == f"usr/share/doc/{package}/copyright":
+                    target = folder / "copyright"
+                else:
+                    continue
+                with archive.extractfile(member) as source, open(target, "wb") as out:
+                    shutil.copyfileobj(source, out)
+                if target.name == "copyright":
+                    copyright_file = target
+                else:
+                    music.append((name, target))
+    except tarfile.TarError as error:
+        raise OpenMusicError(f"{deb} cannot be unpacked ({error}); delete it so that it is downloaded again") from error
+    finally:
+        process.stdout.close()
+        error_text = process.stderr.read().decode(errors="replace")
+        process.wait()
+    if process.returncode != 0:
+        raise OpenMusicError(f"dpkg-deb cannot read {deb} ({error_text.strip()}); delete it so that it is downloaded "
+                             f"again")
+    return music, copyright_file
+
+
+def tune_names(members: list[str]) -> list[str]:
+    """A file name for each music file of one package: its own name, or, where two files of the
+    package share a name, the name of the folder above its music folder too ("egypt_menu")."""
+    stems = [PurePosixPath(m).stem for m in members]
+    names = []
+    for member, stem in zip(members, stems):
+        if stems.count(stem) > 1:
+            parts = PurePosixPath(member).parts
+            music = max(i for i, part in enumerate(parts[:-1]) if part.lower() in MUSIC_FOLDERS)
+            stem = f"{parts[music - 1]}_{stem}" if music > 0 else stem
+        names.append(stem)
+    return names
+
+
+def select_songs(game: str, music: list[tuple[str, Path]], min_seconds: float = MIN_SECONDS
+                 ) -> tuple[list[tuple[str, Path, float]], list[str]]:
+    """The soundtrack files worth keeping, named `<game>__<tune>.ogg`.
+
+    Kept: files of at least `min_seconds`. Dropped, each with its reason: shorter ones
+    (jingles), exact copies of a kept file (same bytes under another name), and near-duplicate
+    variants (`celtic_fast` beside `celtic`, see helpers/sources.py): a tune and its variant are
+    one song, and kept as two they would leak from training into test like pieces of one song.
+
+    Returns:
+        kept: (file name, unpacked file, seconds) per song.
+        dropped: one line per file not kept, with the reason.
+    """
+    import soundfile as sf
+
+    named = sorted(zip((f"{game}__{tune}.ogg" for tune in tune_names([m for m, _ in music])), music),
+                   key=lambda item: (variant_family(item[0]), len(item[0]), item[0]))
+    kept, dropped, digests, families = [], [], {}, {}
+    for name, (member, path) in named:  # plain tunes before their longer-named variants
+        try:
+            seconds = sf.info(path).duration
+        except (RuntimeError, OSError, ValueError) as error:
+            dropped.append(f"{member}: unreadable ({error})")
+            continue
+        if seconds < min_seconds:
+            dropped.append(f"{member}: {seconds:.0f} s, shorter than {min_seconds:.0f} s")
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest in digests:
+            dropped.append(f"{member}: the same file as {digests[digest]}")
+            continue
+        family = variant_family(name)
+        if family in families:
+            dropped.append(f"{member}: a variant of {families[family]} (one song: kept once, so it cannot leak)")
+            continue
+        digests[digest], families[family] = name, name
+        kept.append((name, path, seconds))
+    return sorted(kept), dropped
+
+
+def _check_folder(tracks: Path) -> dict | None:
+    """The manifest of an open-music collection already in `tracks`, None for an empty or new folder.
+
+    Raises:
+        OpenMusicError: `tracks` holds something else (the demo collection, the reader's songs).
+    """
+    if not tracks.exists():
+        return None
+    if (tracks / MARKER).is_file():
+        try:
+            return json.loads((tracks / MARKER).read_text())
+        except ValueError:
+            return {}
+    if any(not entry.name.startswith(".") for entry in tracks.iterdir()):
+        raise OpenMusicError(f"{tracks} already holds other files: fetch the open-music collection into an empty or new "
+                             f"folder (--tracks DIR), never among other songs")
+    return None
+
+
+def fetch_open_music(tracks: Path = DEFAULT_FOLDER, cache: Path | None = None, collection: dict | None = None,
+                     min_seconds: float = MIN_SECONDS, progress: bool = True) -> Fetched:
+    """Build the open-music collection in `tracks`: `<genre>/<game>__<tune>.ogg` and `LICENSES/<package>.txt`.
+
+    Every package is downloaded once into `cache` (default: `.cache/debs`) and reused after.
+    Everything is first written into a hidden folder inside `tracks` and moved into place only
+    when every package has been unpacked, so a failure (a package gone, a full disk, an
+    interruption) leaves nothing half-written; a complete collection carries a marker file
+    (MARKER) and is not unpacked again.
+
+    Taught in notebooks/10_real_music.ipynb.
+
+    Raises:
+        OpenMusicError: apt-get or dpkg-deb is missing (not Debian, Ubuntu or Colab), a package
+            cannot be downloaded, or `tracks` holds other files.
+    """
+    tracks = Path(tracks)
+    cache = Path(cache) if cache is not None else PROJECT_ROOT / ".cache" / "debs"
+    collection = collection or COLLECTION
+    packages = [package for genre in collection.values() for package in genre]
+    manifest = _check_folder(tracks)
+    if manifest and manifest.get("packages") == packages and all(
+            (tracks / genre / name).is_file() for genre, names in manifest["songs"].items() for name in names):
+        print(f"{tracks} already holds the open-music collection")
+        return Fetched(manifest["songs"], manifest["dropped"], manifest["seconds"])
+    _needs("dpkg-deb")
+    missing = [p for p in packages if cached_package(p, cache) is None]
+    if missing:
+        _needs("apt-get")
+        total = sum(package_megabytes(p) for p in missing)
+        print(f"Downloading {len(missing)} package(s), about {total / 1000:.1f} GB, into {cache} (kept there: never "
+              f"downloaded again); only their music is unpacked.")
+    created = not tracks.exists()
+    tracks.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".open_music.", suffix=".partial", dir=tracks))
+    fetched = Fetched()
+    try:
+        for genre, genre_packages in collection.items():
+            (staging / genre).mkdir()
+            fetched.songs[genre], fetched.seconds[genre] = [], 0.0
+            for package in genre_packages:
+                deb = download_package(package, cache, progress)
+                if package in missing:
+                    fetched.downloaded.append(package)
+                print(f"unpacking the music of {package} ...", flush=True)
+                unpacked = staging / ".unpacked" / package
+                music, copyright_file = unpack_music(deb, unpacked)
+                kept, dropped = select_songs(game_name(package), music, min_seconds)
+                for name, path, seconds in kept:
+                    os.replace(path, staging / genre / name)
+                    fetched.songs[genre].append(name)
+                    fetched.seconds[genre] += seconds
+                fetched.dropped += [f"{package}: {line}" for line in dropped]
+                if copyright_file is not None:
+                    (staging / "LICENSES").mkdir(exist_ok=True)
+                    os.replace(copyright_file, staging / "LICENSES" / f"{package}.txt")
+                shutil.rmtree(unpacked)
+                print(f"  {len(kept)} song(s) of {game_name(package)} kept, {len(dropped)} file(s) dropped")
+        _install(staging, tracks, collection, fetched, packages)
+    except BaseException as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not any(tracks.iterdir()):
+            tracks.rmdir()
+        if isinstance(error, OSError):  # a full disk, a folder that cannot be written
+            raise OpenMusicError(f"the collection could not be written ({error}); nothing was left half-written in "
+                                 f"{tracks}") from error
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    return fetched
+
+
+def _install(staging: Path, tracks: Path, collection: dict, fetched: Fetched, packages: list[str]) -> None:
+    """Move the staged collection into `tracks` (renames within one folder), the marker last."""
+    for genre in collection:
+        (tracks / genre).mkdir(exist_ok=True)
+        for name in fetched.songs[genre]:
+            os.replace(staging / genre / name, tracks / genre / name)
+    if (staging / "LICENSES").is_dir():
+        (tracks / "LICENSES").mkdir(exist_ok=True)
+        for licence in (staging / "LICENSES").iterdir():
+            os.replace(licence, tracks / "LICENSES" / licence.name)
+    manifest = {"packages": packages, "songs": fetched.songs, "seconds": fetched.seconds, "dropped": fetched.dropped}
+    (staging / MARKER).write_text(json.dumps(manifest, indent=1))
+    os.replace(staging / MARKER, tracks / MARKER)
