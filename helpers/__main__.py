@@ -1,4 +1,4 @@
-"""The series headless: ``python -m helpers demo|train|evaluate|predict``.
+"""The series headless: ``python -m helpers demo|train|evaluate|predict|fetch-open-music``.
 
 Each command calls the same helpers the notebooks teach; nothing here is written twice.
 `train` and `evaluate` end with one line of JSON, for scripts and scheduled jobs.
@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
 from . import (AudioError, CollectionError, SettingsError, accuracies, build_dataset, ensure_songs, load_settings,
                predict_proba, song_features, song_verdict, split_by_song)
-from .split import cross_validation_by_song
+from .split import cross_validation_by_song, cross_validation_by_source
 
 MODELS = ("original", "improved")
 """The models the CLI can train: helpers.model.MODELS (notebooks 05 and 09). Each is saved under
@@ -77,8 +78,7 @@ def cmd_evaluate(options) -> dict:
     settings = _settings(options)
     dataset = build_dataset(settings, progress=False)
     print(dataset.summary())
-    splits = cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, settings.folds, settings.seed,
-                                      song_names=dataset.song_names)
+    splits = _cross_validation_splits(dataset, settings, getattr(options, "group", "song"))
     from .train import cross_validate
 
     build = _build(options.model)
@@ -93,12 +93,41 @@ def cmd_evaluate(options) -> dict:
           f"{', '.join(f'{a:.3f}' for a in songs)}), balanced {sum(balanced) / len(balanced):.3f} "
           f"(chance {chance['balanced_chance']:.3f}), {seconds:.1f} s per epoch")
     return {"genres": dataset.genres, "songs": len(dataset.songs), "pieces": int(len(dataset.y)),
+            "model": options.model, "group": getattr(options, "group", "song"),
             "piece_accuracy": sum(pieces) / len(pieces), "song_accuracy": sum(songs) / len(songs),
             "song_balanced_accuracy": sum(balanced) / len(balanced), **chance,
             "piece_accuracy_per_fold": pieces, "song_accuracy_per_fold": songs,
             "test_songs_per_fold": [fold["songs"] for fold in folds],
             "epochs_per_fold": [fold["epochs"] for fold in folds], "seconds_per_epoch": seconds,
             "skipped": _skipped(dataset)}
+
+
+def _cross_validation_splits(dataset, settings, group: str) -> list:
+    """The folds of `evaluate`: by song (notebook 07) or holding out whole sources (notebook 10).
+    Either way a tune and its near-duplicate variants (helpers/sources.py) are dealt out as one
+    song; a collection without variants gets exactly notebook 07's folds."""
+    from .sources import family_groups, source_of_songs
+
+    groups, names, sources = family_groups(dataset.groups, dataset.song_names)
+    if len(names) == len(dataset.songs):  # no variants: the songs themselves, as notebook 07 deals them
+        groups, names, sources = dataset.groups, dataset.song_names, source_of_songs(dataset.song_names)
+    if group == "source":
+        return cross_validation_by_source(dataset.y, groups, sources, dataset.genres, settings.folds, settings.seed,
+                                          song_names=names)
+    return cross_validation_by_song(dataset.y, groups, dataset.genres, settings.folds, settings.seed, song_names=names)
+
+
+def cmd_fetch_open_music(options) -> dict:
+    from .open_music import DEFAULT_FOLDER, fetch_open_music
+
+    tracks = options.tracks or DEFAULT_FOLDER
+    fetched = fetch_open_music(tracks, options.cache)
+    print(fetched.summary())
+    for line in fetched.dropped:
+        print(f"  not kept: {line}")
+    print(f"the open-music collection is in {tracks} (licences in {Path(tracks) / 'LICENSES'}); evaluate it with "
+          f"python -m helpers evaluate --tracks {tracks} --group source")
+    return {"songs": fetched.songs, "seconds": fetched.seconds, "dropped": fetched.dropped}
 
 
 def cmd_predict(options) -> dict:
@@ -138,6 +167,18 @@ def parser() -> argparse.ArgumentParser:
                              "the improved one, which stops early (default: EPOCHS or 10; MAX_EPOCHS or 20)")
     train.add_argument("--out", type=Path, help="where to save the model (default: MODELS_DIR or models/)")
     evaluate.add_argument("--folds", type=int, help="folds of songs (default: FOLDS or 3)")
+    evaluate.add_argument("--group", choices=("song", "source"), default="song",
+                          help="what each fold holds out: song (default; a tune and its near-duplicate variants count "
+                          "as one song) or source: whole games or artists, from file names `<source>__<title>` or "
+                          "`<artist> - <title>` (helpers/sources.py), to find the artist effect")
+    evaluate.add_argument("--record", type=Path, help="also append this run (its command and JSON) to a results file, "
+                          "e.g. results/real_music.json, which notebook 10 reads")
+    fetch = commands.add_parser("fetch-open-music", help="build the openly licensed two-genre collection of real "
+                                "game soundtracks from Debian packages (needs apt-get and dpkg-deb: Debian, Ubuntu, "
+                                "Colab; downloads about 1.5 GB once)")
+    fetch.add_argument("--tracks", type=Path, help="the folder to write it to, empty or new (default: open_music/)")
+    fetch.add_argument("--cache", type=Path, help="where the downloaded packages are kept and reused "
+                       "(default: .cache/debs/)")
     predict = commands.add_parser("predict", help="the genre of each audio file (majority vote of its pieces), "
                                   "from a model saved by `train` or a notebook")
     predict.add_argument("model", type=Path, help="a .keras file saved by `python -m helpers train` or by "
@@ -157,7 +198,8 @@ def _readers_errors() -> tuple[type[Exception], ...]:
 
 def main(argv: list[str] | None = None) -> int:
     options = parser().parse_args(argv)
-    command = {"demo": cmd_demo, "train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}[options.command]
+    command = {"demo": cmd_demo, "train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
+               "fetch-open-music": cmd_fetch_open_music}[options.command]
     try:
         result = command(options)
     except _readers_errors() as error:  # anything else (a bug, in Keras or here) keeps its traceback
@@ -167,6 +209,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if options.command in ("train", "evaluate"):
         print(json.dumps(result))
+    if getattr(options, "record", None):
+        from .results import record_result
+
+        record_result(options.record, shlex.join(["python", "-m", "helpers", *(sys.argv[1:] if argv is None else argv)]),
+                      result)
     return 0
 
 

@@ -1,0 +1,67 @@
+"""Results measured on a real collection, kept in a committed JSON file with the command that made each.
+
+`python -m helpers evaluate ... --record results/real_music.json` appends its run to the file;
+notebooks/10_real_music.ipynb reads the file and prints `results_table`, so every number about
+real music in the series comes with the command that reproduces it.
+
+Taught in notebooks/10_real_music.ipynb.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from .atomic import temporary_beside
+from .settings import PROJECT_ROOT
+
+REAL_MUSIC_RESULTS = PROJECT_ROOT / "results" / "real_music.json"
+"""The committed results of `python -m helpers evaluate` on the open-music collection."""
+
+
+def read_results(path: Path = REAL_MUSIC_RESULTS) -> list[dict]:
+    """The runs recorded in `path`: each {"command", "date", "result"}; [] when there is no file yet."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    return json.loads(path.read_text())["runs"]
+
+
+def record_result(path: Path, command: str, result: dict) -> None:
+    """Append one run (the command line and the JSON that `evaluate` printed) to `path`,
+    replacing an earlier run of the very same command. Written whole or not at all."""
+    path = Path(path)
+    runs = [run for run in read_results(path) if run["command"] != command]
+    runs.append({"command": command, "date": time.strftime("%Y-%m-%d"), "result": result})
+    tmp = temporary_beside(path, ".json")
+    try:
+        tmp.write_text(json.dumps({"runs": runs}, indent=1) + "\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def results_table(path: Path = REAL_MUSIC_RESULTS) -> str:
+    """One line per recorded run: model, how the folds held songs out, songs, folds, the song
+    accuracy (mean, lowest and highest fold), balanced accuracy, chance; then each run's command.
+
+    Taught in notebooks/10_real_music.ipynb.
+    """
+    runs = read_results(path)
+    if not runs:
+        return (f"No results measured yet: {Path(path).name} does not exist. Fetch the collection and run, e.g.,\n"
+                f"  python -m helpers evaluate --tracks open_music --group source --record results/real_music.json")
+    lines = [f"{'run':<4}{'model':<10}{'held out':<10}{'songs':>6}{'folds':>6}{'song acc.':>10}{'range':>14}"
+             f"{'balanced':>10}{'chance':>8}"]
+    for number, run in enumerate(runs, 1):
+        result = run["result"]
+        folds = result["song_accuracy_per_fold"]
+        lines.append(f"{number:<4}{result.get('model', '?'):<10}{result.get('group', 'song') + 's':<10}"
+                     f"{result['songs']:>6}{len(folds):>6}{result['song_accuracy']:>10.3f}"
+                     f"{f'{min(folds):.3f}-{max(folds):.3f}':>14}{result['song_balanced_accuracy']:>10.3f}"
+                     f"{result['balanced_chance']:>8.3f}")
+    lines.append("")
+    lines.extend(f"run {number}: {run['command']}  ({run['date']})" for number, run in enumerate(runs, 1))
+    return "\n".join(lines)
