@@ -12,6 +12,9 @@
     train        fit, save, load (05, 06)  -- imports TensorFlow: `from helpers.train import ...`
     evaluate     accuracy per piece and per song (06), confusion matrices (07), timelines (08)
     history      training curves (06)
+    sources      a song's source (game, artist) and near-duplicate family, from its file name (10)
+    open_music   the openly licensed real-music collection from Debian's game packages (10)
+    results      results measured on real music, with their commands (10)
     atomic       write a file whole or not at all (the cache, saved models)
     colab        the Colab badge and set-up cell every notebook starts with (`python -m helpers.colab`)
 
@@ -29,5 +32,6 @@ from .load import AudioError, describe_audio_file, load_song, plot_waveform
 from .segment import count_pieces, plot_pieces, segment
 from .settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from .spectrogram import log_mel, n_frames, plot_spectrogram
-from .split import (Split, cross_validation_by_song, labels_that_mean_nothing, random_split_over_pieces, split_by_song,
-                    split_table)
+from .sources import family_groups, song_source, variant_family
+from .split import (Split, cross_validation_by_song, cross_validation_by_source, labels_that_mean_nothing,
+                    random_split_over_pieces, split_by_song, split_table)

@@ -66,12 +66,16 @@ class Fetched:
         dropped: one line per music file not kept, with the reason (too short, a duplicate, a variant).
         seconds: genre -> the total duration of its songs, in seconds.
         downloaded: packages downloaded now (the others came from the cache).
+        durations: file name -> seconds, per song.
+        packages: package -> the .deb it came from (its version).
     """
 
     songs: dict[str, list[str]] = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     downloaded: list[str] = field(default_factory=list)
+    durations: dict[str, float] = field(default_factory=dict)
+    packages: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
         lines = [f"{'genre':<16}{'songs':>6}{'minutes':>9}"]
@@ -327,7 +331,8 @@ def fetch_open_music(tracks: Path = DEFAULT_FOLDER, cache: Path | None = None, c
     if manifest and manifest.get("packages") == packages and all(
             (tracks / genre / name).is_file() for genre, names in manifest["songs"].items() for name in names):
         print(f"{tracks} already holds the open-music collection")
-        return Fetched(manifest["songs"], manifest["dropped"], manifest["seconds"])
+        return Fetched(manifest["songs"], manifest["dropped"], manifest["seconds"],
+                       durations=manifest.get("durations", {}), packages=manifest.get("debs", {}))
     _needs("dpkg-deb")
     missing = [p for p in packages if cached_package(p, cache) is None]
     if missing:
@@ -347,6 +352,7 @@ def fetch_open_music(tracks: Path = DEFAULT_FOLDER, cache: Path | None = None, c
                 deb = download_package(package, cache, progress)
                 if package in missing:
                     fetched.downloaded.append(package)
+                fetched.packages[package] = deb.name
                 print(f"unpacking the music of {package} ...", flush=True)
                 unpacked = staging / ".unpacked" / package
                 music, copyright_file = unpack_music(deb, unpacked)
@@ -355,6 +361,7 @@ def fetch_open_music(tracks: Path = DEFAULT_FOLDER, cache: Path | None = None, c
                     os.replace(path, staging / genre / name)
                     fetched.songs[genre].append(name)
                     fetched.seconds[genre] += seconds
+                    fetched.durations[name] = round(seconds, 2)
                 fetched.dropped += [f"{package}: {line}" for line in dropped]
                 if copyright_file is not None:
                     (staging / "LICENSES").mkdir(exist_ok=True)
@@ -384,6 +391,37 @@ def _install(staging: Path, tracks: Path, collection: dict, fetched: Fetched, pa
         (tracks / "LICENSES").mkdir(exist_ok=True)
         for licence in (staging / "LICENSES").iterdir():
             os.replace(licence, tracks / "LICENSES" / licence.name)
-    manifest = {"packages": packages, "songs": fetched.songs, "seconds": fetched.seconds, "dropped": fetched.dropped}
+    manifest = {"packages": packages, "debs": fetched.packages, "songs": fetched.songs, "seconds": fetched.seconds,
+                "durations": fetched.durations, "dropped": fetched.dropped}
     (staging / MARKER).write_text(json.dumps(manifest, indent=1))
     os.replace(staging / MARKER, tracks / MARKER)
+
+
+COLLECTION_RECORD = PROJECT_ROOT / "results" / "open_music_collection.json"
+"""The marker file (MARKER) of the collection as fetched for the series: which songs, how long,
+from which package versions, and what was left out. Committed (names only, no audio), so
+notebooks/10_real_music.ipynb shows the collection without downloading it."""
+
+
+def read_collection(path: Path = COLLECTION_RECORD) -> dict:
+    """A collection's record: a MARKER file, or a folder that holds one."""
+    path = Path(path)
+    return json.loads((path / MARKER if path.is_dir() else path).read_text())
+
+
+def games_table(record: dict) -> str:
+    """Songs and minutes per genre and game, from a collection's record (`read_collection`).
+
+    Taught in notebooks/10_real_music.ipynb.
+    """
+    from .sources import song_source
+
+    lines = [f"{'genre':<14}{'game':<17}{'songs':>6}{'minutes':>9}"]
+    for genre, names in record["songs"].items():
+        games = sorted({song_source(name) for name in names}, key=lambda g: [song_source(n) for n in names].index(g))
+        for game in games:
+            mine = [name for name in names if song_source(name) == game]
+            minutes = sum(record["durations"][name] for name in mine) / 60
+            lines.append(f"{genre:<14}{game:<17}{len(mine):>6}{minutes:>9.1f}")
+        lines.append(f"{genre + ' total':<31}{len(names):>6}{record['seconds'][genre] / 60:>9.1f}")
+    return "\n".join(lines)
