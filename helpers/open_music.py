@@ -134,7 +134,7 @@ def _apt_download(package: str, folder: Path, megabytes: int, progress: bool) ->
                                    text=True)
         try:
             while process.poll() is None:
-                time.sleep(0.5)
+                time.sleep(0.25)
                 done = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
                 bar.update(max(0, min(round(done), megabytes) - bar.n))
         except BaseException:
@@ -338,8 +338,9 @@ def fetch_open_music(tracks: Path = DEFAULT_FOLDER, cache: Path | None = None, c
     if missing:
         _needs("apt-get")
         total = sum(package_megabytes(p) for p in missing)
-        print(f"Downloading {len(missing)} package(s), about {total / 1000:.1f} GB, into {cache} (kept there: never "
-              f"downloaded again); only their music is unpacked.")
+        size = f"{total / 1000:.1f} GB" if total >= 1000 else f"{total} MB"
+        print(f"Downloading {len(missing)} package(s), about {size}, into {cache} (kept there: never downloaded "
+              f"again); only their music is unpacked.")
     created = not tracks.exists()
     tracks.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".open_music.", suffix=".partial", dir=tracks))
