@@ -117,3 +117,28 @@ def test_results_file_and_table(tmp_path):
     lines = results_table(path).splitlines()
     assert lines[1].split() == ["1", "original", "sources", "95", "3", "0.750", "0.600-0.800", "0.650", "0.500"]
     assert lines[2].split()[2] == "songs" and lines[-1].startswith("run 2: python -m helpers evaluate")
+
+
+def test_evaluate_by_source_holds_out_whole_artists_and_records_the_run(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import write_tone
+
+    tracks = tmp_path / "tracks"
+    for genre, base in (("low", 110), ("high", 1760)):
+        for a, artist in enumerate(("Ann", "Bob")):
+            for s in range(2):
+                write_tone(tracks / genre / f"{genre} {artist} - song {s}.wav", freq=base * (1 + a / 5 + s / 10), seed=s)
+    results = tmp_path / "results.json"
+    env = {**os.environ, "CACHE_DIR": str(tmp_path / "cache"), "MODELS_DIR": str(tmp_path / "models")}
+    args = ["evaluate", "--tracks", str(tracks), "--group", "source", "--folds", "2", "--epochs", "1",
+            "--record", str(results)]
+    run = subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["group"] == "source" and result["model"] == "original"
+    assert result["test_songs_per_fold"] == [4, 4]  # one artist of each genre, both their songs, in each fold
+    recorded = json.loads(results.read_text())["runs"]
+    assert recorded[0]["command"] == "python -m helpers " + " ".join(args) and recorded[0]["result"] == result
