@@ -108,6 +108,16 @@ def phase_training(tracks: Path, cache: Path, epochs: int = 2) -> dict:
     return result
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident set size. Not getrusage's ru_maxrss: Linux keeps that across
+    exec, so a phase started by a parent that had just synthesised the collection reported the parent's."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):  # not Linux
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / (1024 if sys.platform == "darwin" else 1)
+
+
 def run_phase(name: str, *args: str) -> dict:
     """Run one phase in a fresh Python process; its own peak RSS comes back with its numbers."""
     out = subprocess.run([sys.executable, __file__, "--phase", name, *args], check=True, capture_output=True, text=True)
@@ -128,7 +138,7 @@ def main() -> None:
     if options.phase:
         result = {"baseline": phase_baseline, "dataset": phase_dataset, "training": phase_training}[options.phase](
             *map(Path, options.args))
-        result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["peak_rss_mib"] = peak_rss_mib()
         print(json.dumps(result))
         return
 
