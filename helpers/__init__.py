@@ -12,12 +12,14 @@
     train        fit, save, load (05, 06)  -- imports TensorFlow: `from helpers.train import ...`
     evaluate     accuracy per piece and per song (06), confusion matrices (07), timelines (08)
     history      training curves (06)
+    baseline     per-mel-band statistics and logistic regression, the classical baseline (07)
     colab        the Colab badge and set-up cell every notebook starts with (`python -m helpers.colab`)
 
 The names below are re-exported, so ``import helpers`` then ``helpers.segment(...)`` works.
 The TensorFlow modules are not imported here, so the notebooks that do not train start fast.
 """
 
+from .baseline import band_statistics, baseline_classifier, cross_validate_baseline
 from .collection import (AUDIO_EXTENSIONS, CollectionError, Skipped, Song, collection_table, display_path,
                          ensure_songs, find_songs, genres_of, is_demo_collection)
 from .dataset import Dataset, build_dataset, song_features, songs_per_genre
@@ -27,5 +29,5 @@ from .load import AudioError, describe_audio_file, load_song, plot_waveform
 from .segment import count_pieces, plot_pieces, segment
 from .settings import PROJECT_ROOT, Settings, load_settings
 from .spectrogram import log_mel, n_frames, plot_spectrogram
-from .split import (Split, cross_validation_by_song, labels_that_mean_nothing, random_split_over_pieces, split_by_song,
-                    split_table)
+from .split import (Split, cross_validation_by_song, cross_validation_over_pieces, labels_that_mean_nothing,
+                    random_split_over_pieces, split_by_song, split_table)

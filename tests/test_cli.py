@@ -59,3 +59,16 @@ def test_failures_exit_non_zero_with_one_line(tmp_path):
     assert run.stderr.count("\n") == 1 and "nowhere does not exist" in run.stderr
     run = cli("predict", tmp_path / "missing.keras", tmp_path / "song.wav", cache=tmp_path / "cache")
     assert run.returncode == 1 and "missing.keras: no saved model" in run.stderr and run.stderr.count("\n") == 1
+
+
+def test_evaluate_the_baseline_and_the_random_split_over_pieces(small_collection, tmp_path):
+    run = cli("evaluate", "--tracks", small_collection, "--folds", 2, "--model", "baseline", cache=tmp_path / "cache")
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["model"] == "baseline" and result["split"] == "song" and len(result["song_accuracy_per_fold"]) == 2
+    run = cli("evaluate", "--tracks", small_collection, "--folds", 2, "--epochs", 1, "--split", "piece",
+              cache=tmp_path / "cache")
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["split"] == "piece" and result["epochs_per_fold"] == [1, 1]
+    assert (tmp_path / "models" / "original_split_over_pieces.cv.json").is_file()
