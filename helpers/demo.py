@@ -267,8 +267,13 @@ def _write_song(path: Path, seed: int) -> None:
     os.replace(tmp, path)  # atomic: a song is either whole or absent
 
 
+DEMO_VERSION = 2
+"""Bumped whenever the synthesiser changes its songs: a collection made by another version is not reused."""
+
+
 def _marker_text(seed: int) -> str:
-    return f"This folder holds the synthesised demo collection of the series (helpers/demo.py).\nseed {seed}\n"
+    return (f"This folder holds the synthesised demo collection of the series (helpers/demo.py).\nseed {seed}\n"
+            f"version {DEMO_VERSION}\n")
 
 
 def write_demo_collection(tracks_dir: Path, genres=("silly_energy", "dramatic"), songs_per_genre: int = 16,
