@@ -147,7 +147,7 @@ def _sections(bars: int, rng) -> list[str]:
 
 
 def _song(genre: str, rng, artist: dict, seconds: float) -> np.ndarray:
-    """A mono mix of the song: chords, bass, melody and drums, bar by bar through its sections."""
+    """A mono mix of the song (chords, bass, melody and drums, bar by bar through its sections) and its brightness."""
     traits = _traits(GENRES.index(genre), rng)
     beat = 60 / traits["bpm"]
     scale = _MAJOR if traits["major"] else _MINOR
