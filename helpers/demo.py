@@ -146,7 +146,7 @@ def _sections(bars: int, rng) -> list[str]:
     return form[:bars]
 
 
-def _song(genre: str, rng, artist: dict, seconds: float) -> np.ndarray:
+def _song(genre: str, rng, artist: dict, seconds: float) -> tuple[np.ndarray, float]:
     """A mono mix of the song (chords, bass, melody and drums, bar by bar through its sections) and its brightness."""
     traits = _traits(GENRES.index(genre), rng)
     beat = 60 / traits["bpm"]
