@@ -16,12 +16,14 @@
     open_music   the openly licensed real-music collection from Debian's game packages (10)
     results      results measured on real music, with their commands (10)
     atomic       write a file whole or not at all (the cache, saved models)
+    baseline     per-mel-band statistics and logistic regression, the classical baseline (07)
     colab        the Colab badge and set-up cell every notebook starts with (`python -m helpers.colab`)
 
 The names below are re-exported, so ``import helpers`` then ``helpers.segment(...)`` works.
 The TensorFlow modules are not imported here, so the notebooks that do not train start fast.
 """
 
+from .baseline import band_statistics, baseline_classifier, cross_validate_baseline
 from .collection import (AUDIO_EXTENSIONS, CollectionError, Skipped, Song, collection_table, display_path,
                          ensure_songs, find_songs, genres_of, is_demo_collection)
 from .dataset import Dataset, build_dataset, song_features, songs_per_genre
@@ -33,5 +35,6 @@ from .segment import count_pieces, plot_pieces, segment
 from .settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from .spectrogram import log_mel, n_frames, plot_spectrogram
 from .sources import family_groups, song_source, variant_family
-from .split import (Split, cross_validation_by_song, cross_validation_by_source, labels_that_mean_nothing,
+from .split import (Split, cross_validation_by_song, cross_validation_by_source,
+                    cross_validation_over_pieces, labels_that_mean_nothing,
                     random_split_over_pieces, split_by_song, split_table)

@@ -14,11 +14,17 @@ from pathlib import Path
 
 from . import (AudioError, CollectionError, SettingsError, accuracies, build_dataset, ensure_songs, load_settings,
                predict_proba, song_features, song_verdict, split_by_song)
-from .split import cross_validation_by_song, cross_validation_by_source
+from .split import cross_validation_by_song, cross_validation_by_source, cross_validation_over_pieces
 
 MODELS = ("original", "improved")
 """The models the CLI can train: helpers.model.MODELS (notebooks 05 and 09). Each is saved under
 its builder's name, as the notebooks save it: models/original_cnn.keras, models/improved_cnn.keras."""
+
+EVALUATED = (*MODELS, "baseline")
+"""What `evaluate` can cross-validate: the CNNs, and the classical baseline (helpers.baseline, notebook 07)."""
+
+SPLITS = ("song", "piece")
+"""How `evaluate` deals its folds: by song (honest), or the original tutorial's random split over pieces (leaks)."""
 
 
 def _settings(options):
@@ -78,22 +84,33 @@ def cmd_evaluate(options) -> dict:
     settings = _settings(options)
     dataset = build_dataset(settings, progress=False)
     print(dataset.summary())
-    splits = _cross_validation_splits(dataset, settings, getattr(options, "group", "song"))
-    from .train import cross_validate
+    split_by = getattr(options, "split", "song")
+    if split_by == "piece":  # the original tutorial's split: it leaks, kept to measure by how much
+        splits = cross_validation_over_pieces(len(dataset.y), settings.folds, seed=settings.seed)
+    else:
+        splits = _cross_validation_splits(dataset, settings, getattr(options, "group", "song"))
+    if options.model == "baseline":
+        from .baseline import cross_validate_baseline
 
-    build = _build(options.model)
-    folds = cross_validate(build, dataset, splits, settings, build.__name__, progress=True)
+        folds = [{**fold, "epochs": 0, "seconds_per_epoch": 0.0}
+                 for fold in cross_validate_baseline(dataset, splits, seed=settings.seed)]
+    else:
+        from .train import cross_validate
+
+        build = _build(options.model)
+        name = build.__name__ if split_by == "song" else f"{build.__name__}_split_over_pieces"
+        folds = cross_validate(build, dataset, splits, settings, name, progress=True)
     pieces = [fold["piece_accuracy"] for fold in folds]
     songs = [fold["song_accuracy"] for fold in folds]
     balanced = [fold["song_balanced_accuracy"] for fold in folds]
     seconds = sum(fold["seconds_per_epoch"] for fold in folds) / len(folds)
     chance = {key: sum(fold[key] for fold in folds) / len(folds) for key in ("song_chance", "balanced_chance",
                                                                              "piece_chance")}
-    print(f"{options.model}: song accuracy {sum(songs) / len(songs):.3f} (chance {chance['song_chance']:.3f}; folds: "
+    print(f"{options.model}, split by {split_by}: song accuracy {sum(songs) / len(songs):.3f} (chance {chance['song_chance']:.3f}; folds: "
           f"{', '.join(f'{a:.3f}' for a in songs)}), balanced {sum(balanced) / len(balanced):.3f} "
           f"(chance {chance['balanced_chance']:.3f}), {seconds:.1f} s per epoch")
     return {"genres": dataset.genres, "songs": len(dataset.songs), "pieces": int(len(dataset.y)),
-            "model": options.model, "group": getattr(options, "group", "song"),
+            "model": options.model, "split": split_by, "group": getattr(options, "group", "song"),
             "piece_accuracy": sum(pieces) / len(pieces), "song_accuracy": sum(songs) / len(songs),
             "song_balanced_accuracy": sum(balanced) / len(balanced), **chance,
             "piece_accuracy_per_fold": pieces, "song_accuracy_per_fold": songs,
@@ -159,14 +176,19 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--tracks", type=Path, help="the folder (default: TRACKS_DIR or tracks/)")
     train = commands.add_parser("train", help="build the dataset, split by song, train, test, save the model")
     evaluate = commands.add_parser("evaluate", help="cross-validate by song: mean and spread over folds")
-    for command in (train, evaluate):
+    for command, choices in ((train, MODELS), (evaluate, EVALUATED)):
         command.add_argument("--tracks", type=Path, help="folder of genre folders (default: TRACKS_DIR or tracks/)")
-        command.add_argument("--model", choices=MODELS, default="original",
-                             help="original (the tutorial's CNN, notebook 05) or improved (notebook 09); default: original")
+        command.add_argument("--model", choices=choices, default="original",
+                             help="original (the tutorial's CNN, notebook 05) or improved (notebook 09)"
+                             + (", or baseline (per-mel-band statistics and logistic regression, notebook 07)"
+                                if command is evaluate else "") + "; default: original")
         command.add_argument("--epochs", type=int, help="training epochs of the original model, the most epochs of "
                              "the improved one, which stops early (default: EPOCHS or 10; MAX_EPOCHS or 20)")
     train.add_argument("--out", type=Path, help="where to save the model (default: MODELS_DIR or models/)")
     evaluate.add_argument("--folds", type=int, help="folds of songs (default: FOLDS or 3)")
+    evaluate.add_argument("--split", choices=SPLITS, default="song",
+                          help="song: folds of whole songs (honest); piece: the original tutorial's random split "
+                          "over pieces, whose folds share songs and leak (default: song)")
     evaluate.add_argument("--group", choices=("song", "source"), default="song",
                           help="what each fold holds out: song (default; a tune and its near-duplicate variants count "
                           "as one song) or source: whole games or artists, from file names `<source>__<title>` or "

@@ -1,13 +1,23 @@
 """The demo collection: copyright-free songs synthesised with numpy, so the series runs out of the box.
 
-When the tracks folder holds no songs, `ensure_songs` writes a deterministic collection there:
-``silly_energy`` (fast, major, plucky leads, bouncy bass, claps and hi-hats) and ``dramatic``
-(slow, minor, low swelling strings, timpani, long reverberant tails), and optionally ``calm``
-(slow, sparse, soft piano-like notes, no percussion). Within a genre the tempo, key,
-instruments, loudness and structure vary, and some songs borrow a section from the other
-genre, so that a single 4.5-second piece can be ambiguous. Songs are written as 44.1 kHz
-stereo MP3, so they take the same path through decoding, down-mixing and resampling as a
-reader's downloads.
+When the tracks folder holds no songs, `ensure_songs` writes a deterministic collection there,
+made to behave like real music in the ways the lessons depend on:
+
+- every song has a strong identity of its own (its artist's instruments, its own mix and
+  brightness, reverb, noise floor, tempo and key), so pieces of one song resemble each other far
+  more than pieces of two songs of a genre: a model can recognise songs, and a random split over
+  pieces leaks;
+- a few "artists" (sound palettes) are shared by several songs, some across genres;
+- the genres differ statistically, not absolutely: ``silly_energy`` is *likely* fast, major,
+  dense, staccato and drummed, ``dramatic`` *likely* slow, minor, legato, with swells and
+  timpani, ``calm`` *likely* slow, sparse, soft and without percussion; each song follows its
+  genre in each trait only with a probability of its own, so some songs are borderline;
+- songs have sections (a quiet intro, a breakdown, a build), so one piece can be ambiguous and
+  a vote over a song's pieces matters;
+- loudness is drawn from the same range in every genre, so it gives nothing away.
+
+Songs are written as 44.1 kHz stereo MP3, so they take the same path through decoding,
+down-mixing and resampling as a reader's downloads.
 
 Taught in notebooks/01_listen_and_load.ipynb.
 """
@@ -21,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 from joblib import Parallel, delayed
+from scipy import fft as sp_fft
 from scipy import signal as sps
 
 RATE = 44_100
@@ -32,21 +43,38 @@ DEMO_MARKER = ".demo_collection"
 GENRES = ("silly_energy", "dramatic", "calm")
 """The genres the synthesiser can write."""
 
+ARTISTS = 6
+"""Sound palettes (instruments and drum kit) shared by several songs, as an artist's are."""
+
+GENRE_FIDELITY = (0.6, 0.92)
+"""Each song follows its genre in each trait (tempo, mode, density, articulation, percussion, dynamics)
+with a probability drawn from this range, else it takes another genre's: genres overlap, some songs are borderline."""
+
+EQ_DB = 9.0
+"""The spread (dB) of each song's own equaliser curve: how strongly a song's mix sets it apart from all others."""
+
+# What each genre is *likely* to be, trait by trait: (silly_energy, dramatic, calm).
+_TEMPO = ((120, 165), (60, 100), (55, 85))        # beats per minute
+_MAJOR_MODE = (True, False, True)                 # major or minor
+_NOTES_PER_BEAT = ((2, 4), (0.5, 1), (0.5, 1))    # melody density
+_NOTE_LENGTH = ((0.25, 0.5), (1.0, 1.8), (1.5, 3.0))  # of the gap to the next note: staccato .. legato
+_DRUMS = ("backbeat", "timpani", "none")           # percussion style
+_SWELL = ((0.0, 0.2), (0.5, 0.9), (0.1, 0.4))      # how much held chords rise and fall within a bar
+_BRIGHTNESS = ((1.2, 2.0), (0.35, 0.7), (0.5, 0.9))  # times the artist's usual brightness
+_REGISTER = (12, -12, 0)                           # octave shift of the song's key
+
 _MAJOR = np.array([0, 2, 4, 5, 7, 9, 11])
 _MINOR = np.array([0, 2, 3, 5, 7, 8, 10])
-# Chord progressions as scale degrees (0 = tonic), four bars each.
-_MAJOR_PROGRESSIONS = [(0, 4, 5, 3), (0, 3, 4, 3), (0, 5, 3, 4), (0, 3, 0, 4), (5, 3, 0, 4)]
-_MINOR_PROGRESSIONS = [(0, 5, 2, 6), (0, 3, 4, 0), (0, 5, 3, 4), (0, 0, 5, 4), (0, 6, 5, 4)]
+_PROGRESSIONS = [(0, 4, 5, 3), (0, 3, 4, 3), (0, 5, 3, 4), (0, 3, 0, 4), (5, 3, 0, 4), (0, 5, 2, 6), (0, 6, 5, 4)]
+_TABLE = 2048  # samples in one cycle of a wavetable
 
 
-def _hz(midi: np.ndarray | float) -> np.ndarray:
+def _hz(midi) -> np.ndarray:
     return 440.0 * 2.0 ** ((np.asarray(midi, dtype=float) - 69) / 12)
 
 
-def _chord(root: int, scale: np.ndarray, degree: int, notes: int = 3) -> list[int]:
-    """MIDI numbers of the triad (or seventh) built on `degree` of the scale."""
-    steps = [degree + 2 * k for k in range(notes)]
-    return [root + 12 * (s // 7) + int(scale[s % 7]) for s in steps]
+def _time(seconds: float) -> np.ndarray:
+    return np.arange(max(1, int(seconds * RATE)), dtype=np.float32) / RATE
 
 
 def _place(track: np.ndarray, sound: np.ndarray, start: int) -> None:
@@ -57,173 +85,176 @@ def _place(track: np.ndarray, sound: np.ndarray, start: int) -> None:
     track[start:start + n] += sound[:n]
 
 
-def _time(seconds: float) -> np.ndarray:
-    return np.arange(int(seconds * RATE)) / RATE
+def _wavetable(rng, harmonics: int, slope: float, odd_only: bool) -> np.ndarray:
+    """One cycle of an instrument's waveform: harmonics whose loudness falls by `slope` (a timbre)."""
+    k = np.arange(1, harmonics + 1)
+    amps = k ** -slope * rng.uniform(0.5, 1.5, harmonics) * (k % 2 == 1 if odd_only else 1)
+    phase = np.arange(_TABLE) / _TABLE
+    wave = sum(a * np.sin(2 * np.pi * n * phase) for n, a in zip(k, amps))
+    return (wave / np.max(np.abs(wave))).astype(np.float32)
 
 
-def _pluck(freq: float, seconds: float, bright: float, rng) -> np.ndarray:
-    """A short bright note: a pulse wave with a fast exponential decay (staccato)."""
+def _note(table: np.ndarray, freq: float, seconds: float, attack: float, decay: float) -> np.ndarray:
+    """A note of a wavetable instrument: a quick or slow attack, then an exponential decay."""
     t = _time(seconds)
-    duty = rng.uniform(0.2, 0.5)
-    pulse = np.where((freq * t) % 1.0 < duty, 1.0, -1.0)
-    soft = np.sin(2 * np.pi * freq * t)
-    env = np.exp(-t / (seconds * 0.35)) * np.minimum(1, t * 400)
-    return (bright * pulse + (1 - bright) * soft) * env
+    index = (np.float32(freq * _TABLE) * t).astype(np.int64) % _TABLE
+    env = np.minimum(1, t / attack) * np.exp(-t / decay)
+    return table[index] * env
 
 
-def _saw(freq: float, t: np.ndarray) -> np.ndarray:
-    phase = (np.float32(freq) * t.astype(np.float32)) % np.float32(1.0)  # float32: twice as fast, precise enough
-    return 2.0 * phase - 1.0
-
-
-def _noise_hit(seconds: float, decay: float, low: float, high: float, rng) -> np.ndarray:
-    """Filtered white noise with an exponential decay: hi-hats, claps, the attack of a drum."""
-    noise = rng.standard_normal(int(seconds * RATE))
+def _noise_hit(rng, seconds: float, decay: float, low: float, high: float) -> np.ndarray:
+    """Filtered white noise with an exponential decay: hi-hats, snares, claps."""
     sos = sps.butter(2, [low, min(high, RATE / 2 - 100)], btype="band", fs=RATE, output="sos")
-    return sps.sosfilt(sos, noise) * np.exp(-_time(seconds) / decay)
+    return (sps.sosfilt(sos, rng.standard_normal(int(seconds * RATE))) * np.exp(-_time(seconds) / decay)).astype(np.float32)
 
 
 def _drum(start_hz: float, end_hz: float, seconds: float, decay: float) -> np.ndarray:
     """A pitched drum: a sine whose pitch falls (a kick when short and low, a timpani when long)."""
     t = _time(seconds)
     freq = end_hz + (start_hz - end_hz) * np.exp(-t * 25)
-    phase = 2 * np.pi * np.cumsum(freq) / RATE
-    return (np.sin(phase) + 0.3 * np.sin(1.5 * phase)) * np.exp(-t / decay)
+    return (np.sin(2 * np.pi * np.cumsum(freq) / RATE) * np.exp(-t / decay)).astype(np.float32)
 
 
-def _reverb(track: np.ndarray, tail: float, wet: float, rng) -> np.ndarray:
-    """Stereo reverb: convolve with two decaying noise bursts (one per ear), mix with the dry sound."""
-    ir_t = _time(tail * 1.5)
-    out = np.empty((len(track), 2))
-    for ch in range(2):
-        ir = rng.standard_normal(len(ir_t)) * np.exp(-ir_t / (tail / 6.9))  # -60 dB after `tail` s
-        ir /= np.sqrt(np.sum(ir ** 2))
-        out[:, ch] = (1 - wet) * track + wet * sps.fftconvolve(track, ir)[: len(track)]
-    return out
+def _artist(seed: int, number: int) -> dict:
+    """An artist's palette: the timbres of its lead, chords and bass, its drum kit, its studio's
+    brightness. Several songs share it, some of them in other genres (the same seed, the same artists)."""
+    rng = np.random.default_rng([seed, 1000, number])
+    table = lambda: _wavetable(rng, int(rng.integers(3, 12)), rng.uniform(0.6, 2.0), rng.random() < 0.4)  # noqa: E731
+    return {"lead": table(), "chords": table(), "bass": table(), "lead_octave": int(rng.integers(-1, 2)),
+            "kick_hz": rng.uniform(45, 80), "snare_band": sorted(rng.uniform(600, 5000, 2)),
+            "hat_band": (rng.uniform(5000, 8000), rng.uniform(10000, 16000)), "cutoff": rng.uniform(2000, 9000)}
 
 
-def _lowpass(x: np.ndarray, cutoff: float) -> np.ndarray:
-    return sps.sosfilt(sps.butter(2, cutoff, fs=RATE, output="sos"), x)
+def _traits(genre: int, rng) -> dict:
+    """The song's musical traits: each one from its own genre with probability `fidelity`, else from
+    another genre (so genres overlap and some songs are borderline)."""
+    fidelity = rng.uniform(*GENRE_FIDELITY)
+    others = [g for g in range(len(GENRES)) if g != genre]
+    pick = lambda: genre if rng.random() < fidelity else int(rng.choice(others))  # noqa: E731
+    return {"bpm": rng.uniform(*_TEMPO[pick()]), "major": _MAJOR_MODE[pick()],
+            "notes_per_beat": float(rng.choice(_NOTES_PER_BEAT[pick()])), "note_length": rng.uniform(*_NOTE_LENGTH[pick()]),
+            "drums": _DRUMS[pick()], "swell": rng.uniform(*_SWELL[pick()]),
+            "brightness": rng.uniform(*_BRIGHTNESS[pick()]), "register": _REGISTER[pick()]}
 
 
-def _silly_energy(rng, seconds: float) -> np.ndarray:
-    bpm = rng.uniform(120, 170)
-    beat = 60 / bpm
-    root = int(rng.integers(60, 72))
-    progression = _MAJOR_PROGRESSIONS[rng.integers(len(_MAJOR_PROGRESSIONS))]
+def _sections(bars: int, rng) -> list[str]:
+    """The song's form, bar by bar: a quiet intro, the main part, a drumless breakdown, a build, the main part again."""
+    intro, breakdown, build = int(rng.integers(1, 4)), int(rng.integers(2, 5)), int(rng.integers(1, 3))
+    at = int(rng.integers(intro + 2, max(intro + 3, bars - breakdown - build)))
+    form = ["intro"] * intro + ["main"] * bars
+    form[at:at + breakdown + build] = ["breakdown"] * breakdown + ["build"] * build
+    return form[:bars]
+
+
+def _song(genre: str, rng, artist: dict, seconds: float) -> tuple[np.ndarray, float]:
+    """A mono mix of the song (chords, bass, melody and drums, bar by bar through its sections) and its brightness."""
+    traits = _traits(GENRES.index(genre), rng)
+    beat = 60 / traits["bpm"]
+    scale = _MAJOR if traits["major"] else _MINOR
+    root = int(rng.integers(45, 57)) + traits["register"]  # the song's key
+    progression = _PROGRESSIONS[rng.integers(len(_PROGRESSIONS))]
     n = int(seconds * RATE)
-    lead, bass, drums = np.zeros(n), np.zeros(n), np.zeros(n)
-    bright = rng.uniform(0.4, 1.0)
-    lead_step = beat / rng.choice([2, 4])  # eighth or sixteenth notes
-    hats_per_beat = int(rng.choice([2, 4]))
-    four_on_floor = rng.random() < 0.6
-    breakdown_bar = int(rng.integers(4, 12)) if rng.random() < 0.4 else -1  # a quiet, drumless stretch
+    chords, bass, lead, drums = (np.zeros(n, np.float32) for _ in range(4))
+    step = beat / traits["notes_per_beat"]
+    length = step * traits["note_length"]
+    kick = _drum(traits["bpm"] * 1.5 + 60, artist["kick_hz"], 0.3, 0.08)
+    snare = 0.6 * _noise_hit(rng, 0.2, 0.05, *artist["snare_band"])
+    hat = 0.25 * _noise_hit(rng, 0.06, 0.015, *artist["hat_band"])
+    timpani = _drum(_hz(root - 12) * 1.5, _hz(root - 12), 2.0, 0.6)
     melody = int(rng.integers(0, 7))
-    kick, clap = _drum(160, 50, 0.25, 0.07), _noise_hit(0.18, 0.04, 900, 4000, rng)
-    hats = [0.25 * _noise_hit(0.05, 0.012, 6000, 16000, rng) for _ in range(4)]  # a few, reused: cheaper
-    for bar in range(int(seconds / (4 * beat)) + 1):
+    form = _sections(int(seconds / (4 * beat)) + 1, rng)
+    for bar, section in enumerate(form):
         t_bar = bar * 4 * beat
-        chord = _chord(root, _MAJOR, progression[bar % 4])
-        quiet = breakdown_bar <= bar < breakdown_bar + 4
-        for k in range(int(round(4 * beat / lead_step))):  # the lead: a bouncy walk over the scale
-            if rng.random() < 0.2:
-                continue
-            melody = int(np.clip(melody + rng.choice([-2, -1, 1, 2, 3]), 0, 11))
-            pitch = root + 12 * (melody // 7) + int(_MAJOR[melody % 7])
-            _place(lead, _pluck(_hz(pitch), lead_step * 0.9, bright, rng), int((t_bar + k * lead_step) * RATE))
-        for k in range(8):  # the bass: root and octave alternating on eighths, short and bouncy
-            pitch = chord[0] - 24 + (12 if k % 2 else 0)
-            _place(bass, _pluck(_hz(pitch), beat * 0.4, 0.6, rng), int((t_bar + k * beat / 2) * RATE))
-        if quiet:
+        degree = progression[bar % 4]
+        chord = [root + 12 + 12 * ((degree + 2 * k) // 7) + int(scale[(degree + 2 * k) % 7]) for k in range(3)]
+        level = 0.35 if section == "intro" else 1.0
+        # Held chords, swelling within the bar (dramatic) or steady (the others).
+        t = _time(4 * beat * 1.2)
+        swell = 1 - traits["swell"] + traits["swell"] * np.sin(np.pi * np.minimum(t / (4 * beat), 1)) ** 2
+        for pitch in chord:
+            _place(chords, level * 0.5 * swell * _note(artist["chords"], _hz(pitch), 4 * beat * 1.2, 0.05 + traits["swell"], 4 * beat),
+                   int(t_bar * RATE))
+        if section != "intro":  # the bass: the chord's root on each beat
+            for b in range(4):
+                _place(bass, _note(artist["bass"], _hz(chord[0] - 12), min(length * 2, beat), 0.01, beat / 2), int((t_bar + b * beat) * RATE))
+        if section in ("main", "build"):  # the melody: a walk over the scale
+            for k in range(int(round(4 * beat / step))):
+                if rng.random() < 0.15:
+                    continue
+                melody = int(np.clip(melody + rng.choice([-2, -1, 1, 2]), 0, 13))
+                pitch = root + 24 + 12 * artist["lead_octave"] + 12 * (melody // 7) + int(scale[melody % 7])
+                _place(lead, _note(artist["lead"], _hz(pitch), length * 1.5, 0.005, length / 2), int((t_bar + k * step) * RATE))
+        if section in ("intro", "breakdown"):
             continue
         for b in range(4):
-            t_beat = t_bar + b * beat
-            if four_on_floor or b in (0, 2):
-                _place(drums, kick, int(t_beat * RATE))
-            if b in (1, 3):
-                _place(drums, 0.6 * clap, int(t_beat * RATE))
-            for h in range(hats_per_beat):
-                _place(drums, hats[(b + h) % 4], int((t_beat + h * beat / hats_per_beat) * RATE))
-    mix = 0.35 * lead + 0.35 * bass + 0.5 * drums
-    return _reverb(mix, tail=rng.uniform(0.2, 0.6), wet=0.15, rng=rng)
+            at = int((t_bar + b * beat) * RATE)
+            if traits["drums"] == "backbeat":
+                _place(drums, kick, at)
+                if b % 2:
+                    _place(drums, snare, at)
+                for h in range(4 if section == "build" else 2):
+                    _place(drums, hat, at + int(h * beat / (4 if section == "build" else 2) * RATE))
+            elif traits["drums"] == "timpani" and (b == 0 and (bar % 2 == 0 or section == "build")):
+                _place(drums, timpani, at)
+    mix = 0.35 * chords + 0.4 * bass + rng.uniform(0.2, 0.45) * lead + rng.uniform(0.5, 0.8) * drums
+    return mix.astype(np.float64), traits["brightness"]
 
 
-def _dramatic(rng, seconds: float) -> np.ndarray:
-    bpm = rng.uniform(50, 90)
-    bar_len = 4 * 60 / bpm
-    root = int(rng.integers(36, 48))
-    progression = _MINOR_PROGRESSIONS[rng.integers(len(_MINOR_PROGRESSIONS))]
-    n = int(seconds * RATE)
-    strings, hits = np.zeros(n), np.zeros(n)
-    detune = rng.uniform(0.002, 0.008)
-    swell = rng.uniform(0.3, 0.9)
-    ostinato_bar = int(rng.integers(2, 6)) if rng.random() < 0.35 else -1  # a tense, faster stretch
-    for bar in range(int(seconds / bar_len) + 1):
-        t0 = bar * bar_len
-        chord = _chord(root, _MINOR, progression[bar % 4], notes=3 + int(rng.random() < 0.3))
-        t = _time(bar_len * 1.3)  # held notes overlap into the next bar
-        # A swell: a slow rise and fall of loudness across the bar.
-        env = np.minimum(1, t / rng.uniform(0.3, 1.2)) * (1 - swell + swell * np.sin(np.pi * np.minimum(t / bar_len, 1)) ** 2)
-        env *= np.exp(-np.maximum(0, t - bar_len) * 6)
-        sound = sum(_saw(_hz(p) * (1 + d), t) for p in chord + [chord[0] - 12] for d in (-detune, 0, detune))
-        _place(strings, env * sound, int(t0 * RATE))
-        if bar % 4 == 0 or rng.random() < 0.3:
-            _place(hits, _drum(_hz(root - 12) * 1.6, _hz(root - 12), 3.0, 0.7), int(t0 * RATE))
-            _place(hits, 0.3 * _noise_hit(0.3, 0.05, 80, 1500, rng), int(t0 * RATE))
-        if ostinato_bar <= bar < ostinato_bar + 2:  # staccato low strings on eighths
-            for k in range(8):
-                _place(strings, 2.0 * _pluck(_hz(chord[0] - 12), bar_len / 10, 0.3, rng), int((t0 + k * bar_len / 8) * RATE))
-    strings = _lowpass(strings, rng.uniform(600, 1800))
-    mix = 0.08 * strings + 0.5 * hits
-    return _reverb(mix, tail=rng.uniform(2.0, 4.0), wet=0.45, rng=rng)
-
-
-def _calm(rng, seconds: float) -> np.ndarray:
-    bpm = rng.uniform(55, 80)
-    beat = 60 / bpm
-    root = int(rng.integers(55, 67))
-    scale = _MAJOR
-    n = int(seconds * RATE)
-    piano = np.zeros(n)
-    t_note = 0.0
-    while t_note < seconds:
-        pitch = root + int(scale[rng.integers(7)]) + 12 * int(rng.integers(-1, 2))
-        t = _time(rng.uniform(1.5, 3.0))
-        f = _hz(pitch)
-        tone = np.sin(2 * np.pi * f * t) + 0.3 * np.sin(4 * np.pi * f * t) + 0.1 * np.sin(6 * np.pi * f * t)
-        _place(piano, rng.uniform(0.3, 0.8) * tone * np.exp(-t / 0.8) * np.minimum(1, t * 200), int(t_note * RATE))
-        t_note += beat * rng.choice([1, 2, 2, 3, 4])
-    return _reverb(0.4 * piano, tail=rng.uniform(1.0, 2.0), wet=0.3, rng=rng)
-
-
-_SYNTHS = {"silly_energy": _silly_energy, "dramatic": _dramatic, "calm": _calm}
+def _produce(mix: np.ndarray, brightness: float, artist: dict, rng) -> np.ndarray:
+    """The song's own studio: brightness (a low-pass), a resonance, a noise floor and a reverb, all drawn
+    per song, so every piece of the song carries its fingerprint. Returns stereo (samples, 2)."""
+    # The song's equaliser, applied in one FFT: its brightness (a low-pass) and a smooth curve of boosts and
+    # cuts of its own (a room, microphones, mastering): every piece of the song carries it, no other song does.
+    size = sp_fft.next_fast_len(len(mix), real=True)  # a length the FFT is fast for
+    spectrum = sp_fft.rfft(mix, size)
+    freqs = sp_fft.rfftfreq(size, 1 / RATE)
+    cutoff = artist["cutoff"] * brightness * rng.uniform(0.8, 1.25)
+    curve_db = np.interp(np.log(freqs + 20), np.log(np.geomspace(40, 16000, 10)), rng.normal(0, EQ_DB, 10))
+    mix = sp_fft.irfft(spectrum * 10 ** (curve_db / 20) / np.sqrt(1 + (freqs / cutoff) ** 4), size)[: len(mix)]
+    level = np.sqrt(np.mean(mix ** 2)) + 1e-9
+    band = sorted(rng.uniform(100, 12000, 2))  # the noise floor: hiss or hum of the song's own colour
+    noise = sps.sosfilt(sps.butter(1, [band[0], band[1] + 200], btype="band", fs=RATE, output="sos"),
+                        rng.standard_normal(len(mix)))
+    mix += level * 10 ** (rng.uniform(-45, -25) / 20) * noise / (np.sqrt(np.mean(noise ** 2)) + 1e-9)
+    t = np.arange(len(mix)) / RATE  # the song's signature: a held tone of its own pitch (an organ, a hum, a pad)
+    for freq in _hz(rng.uniform(55, 105, int(rng.integers(1, 3)))):
+        mix += level * 10 ** (rng.uniform(-16, -8) / 20) * np.sqrt(2) * np.sin(2 * np.pi * freq * t + 3 * np.sin(2 * np.pi * 5 * t) / 5)
+    tail, wet = rng.uniform(0.2, 3.0), rng.uniform(0.05, 0.5)  # dry small room .. wet hall, in every genre
+    ir_t = _time(tail)
+    out = np.empty((len(mix), 2))
+    for ch in range(2):
+        ir = rng.standard_normal(len(ir_t)) * np.exp(-ir_t / (tail / 6.9))  # -60 dB after `tail` s
+        out[:, ch] = (1 - wet) * mix + wet * sps.fftconvolve(mix, ir / np.sqrt(np.sum(ir ** 2)))[: len(mix)]
+    return out
 
 
 def synthesise_song(genre: str, seed: int, index: int, seconds: float | None = None) -> np.ndarray:
     """One demo song, the same for the same (`genre`, `seed`, `index`, `seconds`).
 
-    `seconds` fixes the length (benchmarks use 60 s); by default it is drawn from 30 to 50 s.
+    `seconds` fixes the length (benchmarks use 60 s); by default it is drawn from 30 to 45 s.
 
     Taught in notebooks/01_listen_and_load.ipynb.
 
     Returns:
         audio: float32 array of shape (samples, 2) at `RATE` Hz, peaks below 1.
     """
-    if genre not in _SYNTHS:
+    if genre not in GENRES:
         raise ValueError(f"the demo synthesiser knows the genres {', '.join(GENRES)}, not {genre!r}")
     rng = np.random.default_rng([seed, GENRES.index(genre), index])
-    drawn = float(rng.uniform(30, 50))
+    drawn = float(rng.uniform(30, 45))
     seconds = drawn if seconds is None else float(seconds)
-    audio = _SYNTHS[genre](rng, seconds)
+    artist = _artist(seed, int(rng.integers(ARTISTS)))  # any artist in any genre
+    audio = _produce(*_song(genre, rng, artist, seconds), artist, rng)
     pan = rng.uniform(-0.3, 0.3)  # a slightly different stereo balance per song
     audio *= np.array([1 - pan, 1 + pan])
-    loudness_db = rng.uniform(-18, -3)  # songs are mastered at different loudness
-    audio *= 10 ** (loudness_db / 20) / (np.max(np.abs(audio)) + 1e-9)
+    loudness_db = rng.uniform(-24, -14)  # loudness (RMS) from the same range in every genre
+    audio *= 10 ** (loudness_db / 20) / (np.sqrt(np.mean(audio ** 2)) + 1e-9)
+    audio /= max(1.0, np.max(np.abs(audio)) / 0.98)  # never clip
     fade = np.minimum(1, np.minimum(np.arange(len(audio)), np.arange(len(audio))[::-1]) / (0.05 * RATE))
     return (audio * fade[:, None]).astype(np.float32)
 
 
-def demo_song_paths(tracks_dir: Path, genres=("silly_energy", "dramatic"), songs_per_genre: int = 12) -> list[Path]:
+def demo_song_paths(tracks_dir: Path, genres=("silly_energy", "dramatic"), songs_per_genre: int = 16) -> list[Path]:
     """Where the demo songs go: ``tracks_dir/<genre>/<genre>_NN.mp3``."""
     return [Path(tracks_dir) / g / f"{g}_{i + 1:02d}.mp3" for g in genres for i in range(songs_per_genre)]
 
@@ -236,11 +267,16 @@ def _write_song(path: Path, seed: int) -> None:
     os.replace(tmp, path)  # atomic: a song is either whole or absent
 
 
+DEMO_VERSION = 2
+"""Bumped whenever the synthesiser changes its songs: a collection made by another version is not reused."""
+
+
 def _marker_text(seed: int) -> str:
-    return f"This folder holds the synthesised demo collection of the series (helpers/demo.py).\nseed {seed}\n"
+    return (f"This folder holds the synthesised demo collection of the series (helpers/demo.py).\nseed {seed}\n"
+            f"version {DEMO_VERSION}\n")
 
 
-def write_demo_collection(tracks_dir: Path, genres=("silly_energy", "dramatic"), songs_per_genre: int = 12,
+def write_demo_collection(tracks_dir: Path, genres=("silly_energy", "dramatic"), songs_per_genre: int = 16,
                           seed: int = 42, n_jobs: int = -1, reuse: Path | None = None) -> list[Path]:
     """Write the demo songs that are missing; never touch a file that already exists.
 

@@ -67,7 +67,7 @@ class Settings:
     folds: int = 3
     seed: int = 42
     demo_genres: tuple[str, ...] = ("silly_energy", "dramatic")
-    demo_songs_per_genre: int = 12
+    demo_songs_per_genre: int = 16
 
     def replace(self, **changes) -> "Settings":
         """A copy with some fields changed, e.g. ``settings.replace(epochs=3)``."""

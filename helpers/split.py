@@ -172,14 +172,41 @@ def cross_validation_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str
     return splits
 
 
+def cross_validation_over_pieces(n_pieces: int, folds: int = 3, validation: float = 0.2, seed: int = 42) -> list[Split]:
+    """The original tutorial's random split over pieces, cross-validated: the pieces are shuffled
+    and dealt into `folds` folds, ignoring which song they come from; each fold is the test set
+    once, and `validation` of the other pieces, at random, the validation set.
+
+    Kept to measure the leak (`python -m helpers evaluate --split piece`); never use it to
+    report accuracy.
+    """
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(n_pieces)
+    splits = []
+    for test in np.array_split(order, folds):
+        rest = rng.permutation(np.setdiff1d(order, test))
+        n_val = round(validation * len(rest))
+        splits.append(Split(np.sort(rest[n_val:]), np.sort(rest[:n_val]), np.sort(test)))
+    return splits
+
+
 def labels_that_mean_nothing(y: np.ndarray, groups: np.ndarray, seed: int = 42) -> np.ndarray:
     """Genre labels dealt out to whole songs at random: each song keeps one label for all its
-    pieces and each genre keeps its number of songs, but the labels no longer say anything
-    about the music. A model that scores above chance on them has recognised songs, not
-    genres. The control of the leakage experiment in notebooks/07_evaluate.ipynb.
+    pieces and each genre keeps its number of songs (give or take one), but the labels no
+    longer say anything about the music: within each true genre the labels are dealt evenly, so
+    a label cannot even hint at the true genre, whatever the seed. A model that scores above
+    chance on them has recognised songs, not genres. The control of the leakage experiment in
+    notebooks/07_evaluate.ipynb.
     """
     songs, labels = song_truth(y, groups)
-    dealt = dict(zip(songs.tolist(), np.random.default_rng(seed).permutation(labels).tolist()))
+    n_labels = int(labels.max()) + 1
+    rng = np.random.default_rng(seed)
+    dealt, turn = {}, 0
+    for label in range(n_labels):
+        mine = rng.permutation(songs[labels == label])
+        for song in mine:  # round the labels in turn, carrying on from the previous genre's last one
+            dealt[int(song)] = turn % n_labels
+            turn += 1
     return np.array([dealt[int(g)] for g in groups], dtype=y.dtype)
 
 

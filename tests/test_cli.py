@@ -103,3 +103,17 @@ def test_only_the_readers_errors_are_shortened(monkeypatch, capsys):
     assert cli_module.main(["train"]) == 1 and capsys.readouterr().err == "error: the tracks folder x does not exist\n"
     with pytest.raises(helpers.CollectionError):
         cli_module.main(["--traceback", "train"])
+
+
+
+def test_evaluate_the_baseline_and_the_random_split_over_pieces(small_collection, tmp_path):
+    run = cli("evaluate", "--tracks", small_collection, "--folds", 2, "--model", "baseline", cache=tmp_path / "cache")
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["model"] == "baseline" and result["split"] == "song" and len(result["song_accuracy_per_fold"]) == 2
+    run = cli("evaluate", "--tracks", small_collection, "--folds", 2, "--epochs", 1, "--split", "piece",
+              cache=tmp_path / "cache")
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["split"] == "piece" and result["epochs_per_fold"] == [1, 1]
+    assert (tmp_path / "models" / "original_cnn_split_over_pieces.cv.json").is_file()

@@ -140,3 +140,24 @@ def test_cross_validation_needs_folds_plus_two_songs_per_genre():
     y, groups = fake_pieces((5, 6))
     with pytest.raises(helpers.CollectionError, match="'x' has 5 usable song.*at least 6"):
         helpers.cross_validation_by_song(y, groups, ["x", "y"], folds=4)
+
+
+def test_labels_that_mean_nothing_are_dealt_evenly_within_each_true_genre():
+    y, groups = fake_pieces((12, 12, 12), pieces_per_song=2)
+    for seed in range(5):
+        dealt = helpers.labels_that_mean_nothing(y, groups, seed=seed)[::2]
+        for genre in range(3):  # each true genre's 12 songs: 4 of each meaningless label
+            assert np.bincount(dealt[y[::2] == genre], minlength=3).tolist() == [4, 4, 4]
+    y, groups = fake_pieces((7, 6))  # uneven: each true genre as even as it can be
+    dealt = helpers.labels_that_mean_nothing(y, groups, seed=3)[::5]
+    assert sorted(np.bincount(dealt[:7])) == [3, 4] and np.bincount(dealt[7:]).tolist() == [3, 3]
+
+
+def test_cross_validation_over_pieces_tests_every_piece_once_and_shares_songs():
+    y, groups = fake_pieces((10, 10), pieces_per_song=6)
+    splits = helpers.cross_validation_over_pieces(len(y), folds=3, seed=1)
+    assert sorted(np.concatenate([s.test for s in splits]).tolist()) == list(range(len(y)))
+    for split in splits:
+        assert not set(split.test) & (set(split.train) | set(split.validation))
+        assert len(split.train) + len(split.validation) + len(split.test) == len(y)
+        assert len(set(groups[split.train]) & set(groups[split.test])) >= 15  # the leak

@@ -24,14 +24,15 @@ def trained(demo, tmp_path_factory):
     return settings, model, history
 
 
-def test_the_demo_is_learned_song_level_accuracy_at_least_0_9(demo, trained):
+def test_the_demo_is_learned(demo, trained):
+    # How well it generalises to new songs (and that it errs) is a lesson, checked in test_lessons.py.
     _, dataset, split = demo
     _, model, history = trained
     assert len(history["val_accuracy"]) == 10
-    proba = helpers.predict_proba(model, dataset.X[split.test])
-    scores = helpers.accuracies(proba, dataset.y[split.test], dataset.groups[split.test])
+    assert history["loss"][-1] < 0.8 * history["loss"][0] and history["accuracy"][-1] > 0.7, history
+    scores = helpers.accuracies(helpers.predict_proba(model, dataset.X[split.test]), dataset.y[split.test],
+                                dataset.groups[split.test])
     assert scores["songs"] >= 4
-    assert scores["song_accuracy"] >= 0.9, scores
 
 
 def test_a_saved_model_reloads_with_identical_predictions(demo, trained):

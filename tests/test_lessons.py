@@ -1,0 +1,100 @@
+"""Every lesson's number, checked on the default demo collection with the notebooks' own settings.
+
+The demo exists to make the lessons visible (GUIDE.md, "Data that teaches"): a model that errs, a
+leak that shows, a gap between training and validation. A change that makes the demo easy again
+(every model at 1.000) fails here. The numbers are computed through the same cached functions
+and names the notebooks use (`cross_validate`, `train_or_load` keep them in models/), so the
+notebooks, which pytest runs after tests/, load these models instead of training them again.
+Accuracies can move a little between CPUs: every bound leaves room for that.
+"""
+
+import numpy as np
+import pytest
+
+import helpers
+from helpers.split import cross_validation_over_pieces
+
+pytest.importorskip("tensorflow")
+
+
+@pytest.fixture(scope="module")
+def lesson(demo_tracks):
+    from helpers.model import original_cnn
+    from helpers.train import cross_validate
+
+    settings = helpers.load_settings(tracks_dir=demo_tracks)
+    dataset = helpers.build_dataset(settings, progress=False)
+    folds = helpers.cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, folds=settings.folds,
+                                             seed=settings.seed, song_names=dataset.song_names)
+    original_cv = cross_validate(original_cnn, dataset, folds, settings, name="original_cnn")  # as notebook 07
+    return settings, dataset, folds, original_cv
+
+
+def song_accuracies(cv):
+    return np.array([fold["song_accuracy"] for fold in cv])
+
+
+def piece_accuracy(cv):
+    return float(np.mean([fold["piece_accuracy"] for fold in cv]))
+
+
+def test_the_original_cnn_learns_and_errs(lesson):
+    songs = song_accuracies(lesson[3])
+    assert 0.55 <= songs.mean() <= 0.85, songs
+    assert songs.std() > 0, songs  # the folds disagree: one test set is not the whole story
+
+
+def test_a_random_split_over_pieces_flatters_the_cnn(lesson):
+    from helpers.model import original_cnn
+    from helpers.train import cross_validate
+
+    settings, dataset, _, by_song = lesson
+    over_pieces = cross_validation_over_pieces(len(dataset.y), folds=settings.folds, seed=settings.seed)
+    leaky = cross_validate(original_cnn, dataset, over_pieces, settings, name="original_cnn_split_over_pieces")
+    assert piece_accuracy(leaky) >= piece_accuracy(by_song) + 0.10, (piece_accuracy(leaky), piece_accuracy(by_song))
+
+
+def test_the_original_cnn_over_fits(lesson):
+    from helpers.model import original_cnn
+    from helpers.train import train_or_load
+
+    settings, dataset, _, _ = lesson
+    split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed,
+                                  song_names=dataset.song_names)
+    _, history = train_or_load(original_cnn, dataset, split, settings, name="original_cnn")  # as notebooks 05, 06
+    assert history["accuracy"][-1] >= history["val_accuracy"][-1] + 0.10, history
+
+
+def test_the_baseline_errs_too_and_leaks_too(lesson):
+    settings, dataset, folds, _ = lesson
+    baseline = helpers.cross_validate_baseline(dataset, folds, seed=settings.seed)
+    assert 0.55 <= song_accuracies(baseline).mean() < 1.0
+    over_pieces = cross_validation_over_pieces(len(dataset.y), folds=settings.folds, seed=settings.seed)
+    leaky = helpers.cross_validate_baseline(dataset, over_pieces, seed=settings.seed)
+    assert piece_accuracy(leaky) >= piece_accuracy(baseline) + 0.10
+
+
+def test_the_improved_model_is_at_least_as_good_as_the_original(lesson):
+    from helpers.model import improved_cnn
+    from helpers.train import cross_validate
+
+    settings, dataset, folds, original_cv = lesson
+    improved_cv = cross_validate(improved_cnn, dataset, folds, settings, name="improved_cnn")  # as notebook 09
+    one_song = 1 / len(dataset.songs)  # a song's worth of tolerance for another CPU's rounding
+    assert song_accuracies(improved_cv).mean() >= song_accuracies(original_cv).mean() - one_song
+
+
+def test_a_memoriser_scores_above_chance_on_meaningless_labels_only_with_the_random_split(lesson):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    settings, dataset, _, _ = lesson  # as notebook 07's control
+    meaningless = helpers.labels_that_mean_nothing(dataset.y, dataset.groups, seed=settings.seed)
+    profile = dataset.X[..., 0].mean(axis=2)
+    accuracy = {}
+    for name, chosen in (("random", helpers.random_split_over_pieces(len(dataset.y), seed=settings.seed)),
+                         ("song", helpers.split_by_song(meaningless, dataset.groups, dataset.genres, seed=settings.seed,
+                                                       song_names=dataset.song_names))):
+        seen = np.concatenate([chosen.train, chosen.validation])
+        memory = KNeighborsClassifier(n_neighbors=1).fit(profile[seen], meaningless[seen])
+        accuracy[name] = np.mean(memory.predict(profile[chosen.test]) == meaningless[chosen.test])
+    assert accuracy["random"] >= 0.8 and accuracy["song"] <= 0.7, accuracy
