@@ -22,7 +22,9 @@ def predict_proba(model, X: np.ndarray, batch_size: int = 64) -> np.ndarray:
 
     A two-genre model has one sigmoid unit p (the second genre); it becomes [1 - p, p].
     """
-    p = np.asarray(model.predict(X, batch_size=batch_size, verbose=0), dtype=np.float64)
+    from .train import batches  # TensorFlow: a model exists, so it is imported already
+
+    p = np.asarray(model.predict(batches(X, batch_size=batch_size), verbose=0), dtype=np.float64)
     return np.column_stack([1 - p[:, 0], p[:, 0]]) if p.shape[1] == 1 else p
 
 

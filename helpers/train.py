@@ -110,10 +110,30 @@ def fit(model: keras.Model, dataset: Dataset, split: Split, epochs: int = 10, ba
         return piece_weights(y[index], dataset.groups[index]) if balance else None
 
     validation = (X[split.validation], y[split.validation]) + ((weights(split.validation),) if balance else ())
-    result = model.fit(X[split.train], y[split.train], sample_weight=weights(split.train), validation_data=validation,
-                       epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0, callbacks=callbacks)
+    train = batches(X[split.train], y[split.train], weights(split.train), batch_size=batch_size, shuffle_seed=seed)
+    result = model.fit(train, validation_data=batches(*validation, batch_size=batch_size), epochs=epochs, verbose=0,
+                       callbacks=callbacks, shuffle=False)  # `train` shuffles itself, anew each epoch
     history = {name: [float(v) for v in values] for name, values in result.history.items()}
     return {**history, "seconds": timer.seconds}
+
+
+def batches(X: np.ndarray, y: np.ndarray | None = None, weights: np.ndarray | None = None, batch_size: int = 32,
+            shuffle_seed: int | None = None) -> tf.data.Dataset:
+    """The pieces (with their labels and weights, when given) as a tf.data pipeline of batches,
+    shuffled anew each epoch when `shuffle_seed` is given, and prefetched: the next batch is
+    ready while the model works on this one.
+
+    Built from slices, a shuffle and batches, with no `map` step: Keras' own pipeline for numpy
+    arrays maps in parallel, and under op determinism (`make_deterministic`) TensorFlow 2.2x then
+    logs a harmless "NodeDef mentions attribute use_unbounded_threadpool" error in every notebook.
+
+    Taught in notebooks/05_cnn.ipynb.
+    """
+    parts = tuple(part for part in (X, y, weights) if part is not None)
+    data = tf.data.Dataset.from_tensor_slices(parts if len(parts) > 1 else parts[0])
+    if shuffle_seed is not None:
+        data = data.shuffle(len(X), seed=shuffle_seed, reshuffle_each_iteration=True)
+    return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
 def training_plan(model_name: str, settings: Settings) -> dict:

@@ -142,17 +142,33 @@ def test_fit_weighs_training_and_validation_pieces(tiny, monkeypatch):
     seen = {}
     real = model.fit
 
-    def spy(*args, **kwargs):
-        seen.update(kwargs)
-        return real(*args, **kwargs)
+    def spy(train_batches, **kwargs):
+        seen.update(kwargs, train=train_batches)
+        return real(train_batches, **kwargs)
+
+    def weights_in(batches):  # (pieces, labels, weights) batches; pieces shuffled, so compare sorted
+        parts = list(batches.unbatch().as_numpy_iterator())
+        return len(parts[0]), np.sort([part[2] for part in parts]) if len(parts[0]) == 3 else None
 
     monkeypatch.setattr(model, "fit", spy)
     train.fit(model, dataset, split, epochs=1)
-    np.testing.assert_array_equal(seen["sample_weight"],
-                                  train.piece_weights(dataset.y[split.train], dataset.groups[split.train]))
-    assert len(seen["validation_data"]) == 3
+    assert weights_in(seen["train"])[0] == 3 and weights_in(seen["validation_data"])[0] == 3
+    np.testing.assert_allclose(weights_in(seen["train"])[1],
+                               np.sort(train.piece_weights(dataset.y[split.train], dataset.groups[split.train])))
+    np.testing.assert_allclose(weights_in(seen["validation_data"])[1],
+                               np.sort(train.piece_weights(dataset.y[split.validation], dataset.groups[split.validation])))
     train.fit(model, dataset, split, epochs=1, balance=False)
-    assert seen["sample_weight"] is None and len(seen["validation_data"]) == 2
+    assert weights_in(seen["train"])[0] == 2 and weights_in(seen["validation_data"])[0] == 2
+
+
+def test_batches_are_shuffled_each_epoch_the_same_way_for_a_seed():
+    X = np.arange(10, dtype=np.float32)[:, None]
+    epochs = [np.concatenate(list(train.batches(X, shuffle_seed=3, batch_size=4).as_numpy_iterator()))[:, 0]
+              for _ in range(2)]
+    assert sorted(epochs[0]) == list(range(10)) and not np.array_equal(epochs[0], np.arange(10))
+    again = np.concatenate(list(train.batches(X, shuffle_seed=3, batch_size=4).as_numpy_iterator()))[:, 0]
+    np.testing.assert_array_equal(again, epochs[0])
+    assert np.array_equal(np.concatenate(list(train.batches(X, batch_size=4).as_numpy_iterator()))[:, 0], np.arange(10))
 
 
 def test_a_functional_model_built_twice_has_one_record(tiny):
