@@ -47,22 +47,22 @@ def song_source(name: str) -> str:
         "dramatic/widelands__ingame_03.ogg" -> "widelands"; "Nina Simone - Sinnerman.mp3" ->
         "Nina Simone"; "my song.wav" -> "my song".
     """
-    stem = _stem(name)
-    for separator in SOURCE_SEPARATORS:
-        source, found, title = stem.partition(separator)
-        if found and source.strip() and title.strip():
-            return source.strip()
-    return stem
+    return _source_and_title(name)[0]
 
 
 def song_title(name: str) -> str:
     """The title of a song: its file name without the source (see `song_source`) and ending."""
+    return _source_and_title(name)[1]
+
+
+def _source_and_title(name: str) -> tuple[str, str]:
+    """(source, title) split at the first separator that has text on both sides; else (stem, stem)."""
     stem = _stem(name)
     for separator in SOURCE_SEPARATORS:
         source, found, title = stem.partition(separator)
         if found and source.strip() and title.strip():
-            return title.strip()
-    return stem
+            return source.strip(), title.strip()
+    return stem, stem
 
 
 def variant_family(name: str) -> str:
