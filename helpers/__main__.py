@@ -106,7 +106,8 @@ def cmd_evaluate(options) -> dict:
     seconds = sum(fold["seconds_per_epoch"] for fold in folds) / len(folds)
     chance = {key: sum(fold[key] for fold in folds) / len(folds) for key in ("song_chance", "balanced_chance",
                                                                              "piece_chance")}
-    print(f"{options.model}, split by {split_by}: song accuracy {sum(songs) / len(songs):.3f} (chance {chance['song_chance']:.3f}; folds: "
+    held_out = "whole sources" if split_by == "song" and getattr(options, "group", "song") == "source" else f"{split_by}s"
+    print(f"{options.model}, folds of {held_out}: song accuracy {sum(songs) / len(songs):.3f} (chance {chance['song_chance']:.3f}; folds: "
           f"{', '.join(f'{a:.3f}' for a in songs)}), balanced {sum(balanced) / len(balanced):.3f} "
           f"(chance {chance['balanced_chance']:.3f}), {seconds:.1f} s per epoch")
     return {"genres": dataset.genres, "songs": len(dataset.songs), "pieces": int(len(dataset.y)),

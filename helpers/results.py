@@ -43,6 +43,11 @@ def record_result(path: Path, command: str, result: dict) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _held_out(result: dict) -> str:
+    """What each fold of a run held out: pieces (the leaky random split), songs, or sources."""
+    return "pieces" if result.get("split") == "piece" else result.get("group", "song") + "s"
+
+
 def results_table(path: Path = REAL_MUSIC_RESULTS) -> str:
     """One line per recorded run: model, how the folds held songs out, songs, folds, the song
     accuracy (mean, lowest and highest fold), balanced accuracy, chance; then each run's command.
@@ -58,7 +63,7 @@ def results_table(path: Path = REAL_MUSIC_RESULTS) -> str:
     for number, run in enumerate(runs, 1):
         result = run["result"]
         folds = result["song_accuracy_per_fold"]
-        lines.append(f"{number:<4}{result.get('model', '?'):<10}{result.get('group', 'song') + 's':<10}"
+        lines.append(f"{number:<4}{result.get('model', '?'):<10}{_held_out(result):<10}"
                      f"{result['songs']:>6}{len(folds):>6}{result['song_accuracy']:>10.3f}"
                      f"{f'{min(folds):.3f}-{max(folds):.3f}':>14}{result['song_balanced_accuracy']:>10.3f}"
                      f"{result['balanced_chance']:>8.3f}")
