@@ -27,13 +27,13 @@ from .baseline import band_statistics, baseline_classifier, cross_validate_basel
 from .collection import (AUDIO_EXTENSIONS, CollectionError, Skipped, Song, collection_table, display_path,
                          ensure_songs, find_songs, genres_of, is_demo_collection)
 from .dataset import Dataset, build_dataset, song_features, songs_per_genre
-from .evaluate import (SONG_RULE, accuracies, plot_confusion, plot_timeline, predict_proba, song_predictions,
-                       song_truth, song_verdict)
+from .evaluate import (SONG_RULE, accuracies, accuracy_interval, least_certain_songs, plot_confusion, plot_timeline,
+                       predict_proba, song_predictions, song_truth, song_verdict)
 from .history import plot_history
 from .load import AudioError, describe_audio_file, load_song, plot_waveform
 from .segment import count_pieces, plot_pieces, segment
 from .settings import PROJECT_ROOT, Settings, SettingsError, load_settings
-from .spectrogram import log_mel, n_frames, plot_spectrogram
+from .spectrogram import average_spectrum, encoder_cutoff, log_mel, n_frames, plot_spectrogram
 from .sources import family_groups, song_source, variant_family
 from .split import (Split, cross_validation_by_song, cross_validation_by_source,
                     cross_validation_over_pieces, labels_that_mean_nothing,

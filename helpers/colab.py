@@ -5,9 +5,11 @@ each notebook and the set-up cell under it are written from it; a fork changes t
 runs ``python -m helpers.colab`` once, which rewrites the badge and the set-up cell of every
 notebook in notebooks/ (and nothing else). tests/test_colab.py checks they agree.
 
-The set-up cell does nothing outside Colab. On Colab (no copy of the repository, TensorFlow and
-librosa preinstalled) it clones the series shallowly, installs only the helpers' requirements
-that Colab lacks (TensorFlow is not among them: pyproject.toml leaves it out on purpose) and
+The set-up cell is as short as TensorFlow's tutorials' install cells and does nothing outside
+Colab. On Colab (no copy of the repository; TensorFlow and librosa preinstalled) it clones the
+series shallowly into /content/<name> (once: every later notebook finds the clone), pip-installs
+it, which installs only the helpers' requirements that Colab lacks (TensorFlow is not among them:
+pyproject.toml leaves it out on purpose, because reinstalling it breaks Colab's runtime), and
 imports helpers from the clone, so tracks/, .cache/ and models/ are the clone's folders.
 
 Used by every notebook, from notebooks/01_listen_and_load.ipynb on.
@@ -26,28 +28,21 @@ BRANCH = "main"
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
 SETUP_CELL = '''\
-# Set-up. On Google Colab this fetches the series and installs what Colab lacks (never TensorFlow:
-# Colab's own is the one that works there). Anywhere else it does nothing: locally, run
-# `pip install -r requirements.txt` once instead (README.md).
-import os, subprocess, sys
-
-REPOSITORY = "{repository}"  # a fork: README.md, "Forks"
+# Set-up. On Colab: fetch the series, install what Colab lacks (helpers/colab.py). Elsewhere: nothing to do.
+import sys
 if "google.colab" in sys.modules:
-    SERIES = "/content/" + REPOSITORY.rstrip("/").rsplit("/", 1)[-1]
+    import os, subprocess; SERIES = "/content/{name}"
     if not os.path.isdir(SERIES):
-        subprocess.run(["git", "clone", "--depth", "1", "--branch", "{branch}", REPOSITORY, SERIES], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", SERIES], check=True)
-    sys.path.insert(0, SERIES)  # import helpers from the clone: its tracks/, .cache/ and models/
-    os.makedirs(SERIES + "/tracks", exist_ok=True)
-
+        subprocess.run(["git", "clone", "--depth", "1", "--branch", "{branch}", "{repository}", SERIES], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", SERIES], check=True); sys.path.insert(0, SERIES)
 import helpers
-
-settings = helpers.load_settings()  # helpers/settings.py: change settings there or with environment variables'''
+settings = helpers.load_settings()  # change a setting here, e.g. helpers.load_settings(segment_width=50_000)'''
 
 
 def setup_cell(repository: str = REPOSITORY, branch: str = BRANCH) -> str:
     """The source of every notebook's first code cell."""
-    return SETUP_CELL.format(repository=repository.rstrip("/"), branch=branch)
+    repository = repository.rstrip("/")
+    return SETUP_CELL.format(repository=repository, branch=branch, name=repository.rsplit("/", 1)[-1])
 
 
 def colab_url(notebook: str, repository: str = REPOSITORY, branch: str = BRANCH) -> str:

@@ -93,6 +93,51 @@ def accuracies(proba: np.ndarray, y: np.ndarray, groups: np.ndarray, method: str
             "songs": int(len(songs)), "pieces": int(len(y))}
 
 
+def accuracy_interval(correct: int, total: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The range of true accuracies that `correct` right answers out of `total` leave plausible.
+
+    The exact (Clopper-Pearson) binomial interval: with 24 songs of 24 right the true accuracy
+    could still be 0.86; with 4 of 4, 0.40. It treats the songs as independent draws, so it is,
+    if anything, too narrow for songs that share an artist or a game.
+
+    Taught in notebooks/07_evaluate.ipynb.
+
+    Returns:
+        (low, high), both in [0, 1].
+    """
+    from scipy.stats import binomtest
+
+    if total <= 0 or not 0 <= correct <= total:
+        raise ValueError(f"need 0 <= correct <= total and total > 0, got {correct} of {total}")
+    interval = binomtest(int(correct), int(total)).proportion_ci(confidence_level=confidence, method="exact")
+    return float(interval.low), float(interval.high)
+
+
+def least_certain_songs(proba: np.ndarray, y: np.ndarray, groups: np.ndarray, n: int = 3) -> list[dict]:
+    """The `n` songs whose pieces gave their true genre the lowest mean probability: the
+    mistakes first, then the closest calls.
+
+    Taught in notebooks/07_evaluate.ipynb ("Listen to the mistakes").
+
+    Args:
+        proba: (pieces, n_genres), `predict_proba`'s answer for the pieces.
+        y, groups: (pieces,), each piece's true genre and song.
+
+    Returns:
+        One dict per song: "song" (its id in `groups`), "genre" (true), "verdict" (by
+        `SONG_RULE`), "p_true" (mean probability of the true genre over its pieces) and
+        "pieces" (the positions of its pieces in `proba`, in order).
+    """
+    songs, truth = song_truth(y, groups)
+    _, verdicts = song_predictions(proba, groups)
+    found = []
+    for song, genre, verdict in zip(songs, truth, verdicts):
+        pieces = np.flatnonzero(groups == song)
+        found.append({"song": int(song), "genre": int(genre), "verdict": int(verdict),
+                      "p_true": float(proba[pieces, genre].mean()), "pieces": pieces})
+    return sorted(found, key=lambda s: (s["verdict"] == s["genre"], s["p_true"]))[:n]
+
+
 def plot_confusion(truth: np.ndarray, predicted: np.ndarray, genres: list[str], ax=None, title: str = ""):
     """A confusion matrix with genre names on both axes: row = the true genre, column = the
     model's answer, each cell the count. The diagonal holds the right answers.

@@ -36,8 +36,10 @@ print(json.dumps({{"commands": commands, "helpers": helpers.__file__, "tracks": 
 def run_setup_cell(tmp_path, upstream=None) -> dict:
     """Run the set-up cell in `tmp_path`; like Colab when `upstream` (the repository to clone) is given."""
     source = colab.setup_cell()
-    assert source.count(f'"{colab.REPOSITORY}"') == 1 and source.count('"/content/"') == 1
-    cell = source.replace(f'"{colab.REPOSITORY}"', repr(f"file://{upstream}")).replace('"/content/"', repr(f"{tmp_path}/"))
+    assert source.count(f'"{colab.REPOSITORY}"') == 1 and source.count('"/content/sound-ml-series"') == 1
+    assert len(source.splitlines()) <= 10  # as short as TensorFlow's tutorials' install cells
+    cell = (source.replace(f'"{colab.REPOSITORY}"', repr(f"file://{upstream}"))
+            .replace('"/content/sound-ml-series"', repr(f"{tmp_path}/github.git")))
     out = subprocess.run([sys.executable, "-c", HARNESS.format(colab=upstream is not None, cell=cell)], cwd=tmp_path,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -63,7 +65,7 @@ def test_a_fork_changes_one_line_and_rewrites_every_notebook(tmp_path):
         before = nbformat.read(helpers.PROJECT_ROOT / "notebooks" / path.name, as_version=4)
         after = nbformat.read(path, as_version=4)
         assert "github/someone/their-fork/blob/main/notebooks/" + path.name in after.cells[0].source
-        assert f'REPOSITORY = "{fork}"' in after.cells[1].source
+        assert f'"{fork}", SERIES' in after.cells[1].source and '"/content/their-fork"' in after.cells[1].source
         assert [c.get("outputs") for c in after.cells] == [c.get("outputs") for c in before.cells]
         assert [c.source for c in after.cells[2:]] == [c.source for c in before.cells[2:]]
     assert colab.write_notebooks(tmp_path, repository=fork) == []  # rewriting again changes nothing
@@ -90,7 +92,7 @@ def test_on_colab_the_setup_cell_clones_installs_without_tensorflow_and_imports_
     assert git[:5] == ["git", "clone", "--depth", "1", "--branch"] and git[-1] == str(clone)
     assert pip == [sys.executable, "-m", "pip", "install", "--quiet", str(clone)]
     assert seen["helpers"] == str(clone / "helpers" / "__init__.py")  # the clone's, not this environment's
-    assert seen["tracks"] == str(clone / "tracks") and (clone / "tracks").is_dir()
+    assert seen["tracks"] == str(clone / "tracks") and (clone / "tracks" / "README.md").is_file()
     assert subprocess.run(["git", "-C", str(clone), "rev-list", "--count", "HEAD"],
                           capture_output=True, text=True).stdout.strip() == "1"  # shallow
     # What pip installs on Colab is pyproject's list: TensorFlow is never in it.

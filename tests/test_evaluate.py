@@ -73,3 +73,26 @@ def test_timeline_has_one_line_per_genre_spanning_the_song():
     ax = helpers.plot_timeline(proba, ["a", "b"], seconds_per_piece=4.5)
     assert len(ax.patches) == 2 and ax.get_xlim() == (0.0, 13.5)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+
+
+def test_the_accuracy_interval_says_how_little_a_few_songs_prove():
+    low, high = helpers.accuracy_interval(24, 24)
+    assert abs(low - 0.86) < 0.01 and high == 1.0  # 24 of 24 right: the true accuracy could still be 0.86
+    low, high = helpers.accuracy_interval(4, 4)
+    assert abs(low - 0.40) < 0.01 and high == 1.0
+    low, high = helpers.accuracy_interval(10, 20)
+    assert low < 0.5 < high and abs((0.5 - low) - (high - 0.5)) < 1e-9  # symmetric around one half
+    with pytest.raises(ValueError):
+        helpers.accuracy_interval(3, 2)
+
+
+def test_the_least_certain_songs_are_the_mistakes_first_then_the_closest_calls():
+    # Four songs of two pieces: song 0 right and sure, 1 right but close, 2 wrong, 3 wrong and sure.
+    y = np.array([0, 0, 1, 1, 0, 0, 1, 1])
+    groups = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    p_second = np.array([0.1, 0.1, 0.6, 0.55, 0.7, 0.8, 0.1, 0.05])
+    proba = np.column_stack([1 - p_second, p_second])
+    found = helpers.least_certain_songs(proba, y, groups, n=3)
+    assert [s["song"] for s in found] == [3, 2, 1]
+    assert [s["verdict"] for s in found] == [0, 1, 1] and [s["genre"] for s in found] == [1, 0, 1]
+    assert abs(found[0]["p_true"] - 0.075) < 1e-9 and list(found[0]["pieces"]) == [6, 7]

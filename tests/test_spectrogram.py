@@ -1,5 +1,6 @@
 import numpy as np
 
+import helpers
 from helpers import log_mel, n_frames
 
 
@@ -32,3 +33,17 @@ def test_quiet_stays_quieter_than_loud():
     # The floor is -100 dB (amin=1e-10). librosa 1.0 computes it in float32, where -100 comes out as
     # -100.00001: the silence between the tone's harmonics sits on the floor, give or take float32 rounding.
     assert abs(quiet.min() - (-100.0)) < 1e-3
+
+
+def test_the_encoder_cutoff_is_found_where_the_content_stops_abruptly():
+    # Noise whose treble fades gradually, as music's does, cut off above 9 kHz as an encoder would.
+    sr = 44100
+    noise = np.random.default_rng(0).standard_normal(5 * sr)
+    spectrum = np.fft.rfft(noise)
+    frequencies = np.fft.rfftfreq(len(noise), 1 / sr)
+    spectrum *= 1 / (1 + frequencies / 500)
+    spectrum[frequencies > 9000] = 0
+    signal = np.fft.irfft(spectrum, len(noise)) * 0.1 + np.random.default_rng(1).standard_normal(len(noise)) * 1e-5
+    freqs, level = helpers.average_spectrum(signal, sr)
+    assert freqs[-1] == sr / 2 and level.shape == freqs.shape
+    assert abs(helpers.encoder_cutoff(freqs, level) - 9000) < 300
