@@ -16,6 +16,7 @@
     open_music   the openly licensed real-music collection from Debian's game packages (10)
     results      results measured on real music, with their commands (10)
     atomic       write a file whole or not at all (the cache, saved models)
+    upload       a file from the reader's computer: a button locally, Colab's dialog there (08)
     baseline     per-mel-band statistics and logistic regression, the classical baseline (07)
     colab        the Colab badge and set-up cell every notebook starts with (`python -m helpers.colab`)
 

@@ -71,7 +71,7 @@ def piece_weights(y: np.ndarray, groups: np.ndarray) -> np.ndarray:
 
 
 def fit(model: keras.Model, dataset: Dataset, split: Split, epochs: int = 10, batch_size: int = 32,
-        seed: int = 42, patience: int | None = None, balance: bool = True) -> dict[str, list[float]]:
+        seed: int = 42, patience: int | None = None, balance: bool = True, mixup: float = 0.0) -> dict[str, list[float]]:
     """Fit on the training pieces, measuring the validation pieces after each epoch.
 
     A model with a Normalization layer (`improved_cnn`) first has it adapted to the training
@@ -86,6 +86,8 @@ def fit(model: keras.Model, dataset: Dataset, split: Split, epochs: int = 10, ba
             None: train all epochs.
         balance: weigh each piece by its song and genre (`piece_weights`) in the loss, in
             training and validation; False: every piece counts the same.
+        mixup: train on blends of two pieces and of their labels (`mixed_batches`), the blend
+            drawn from Beta(mixup, mixup); 0: no mixup. Taught in notebooks/09_improve.ipynb.
 
     Returns:
         history: per metric ("accuracy", "loss", "val_accuracy", "val_loss"), one value per
@@ -110,7 +112,11 @@ def fit(model: keras.Model, dataset: Dataset, split: Split, epochs: int = 10, ba
         return piece_weights(y[index], dataset.groups[index]) if balance else None
 
     validation = (X[split.validation], y[split.validation]) + ((weights(split.validation),) if balance else ())
-    train = batches(X[split.train], y[split.train], weights(split.train), batch_size=batch_size, shuffle_seed=seed)
+    if mixup:
+        train_weights = weights(split.train) if balance else np.ones(len(split.train), dtype=np.float32)
+        train = mixed_batches(X[split.train], y[split.train], train_weights, batch_size=batch_size, alpha=mixup, seed=seed)
+    else:
+        train = batches(X[split.train], y[split.train], weights(split.train), batch_size=batch_size, shuffle_seed=seed)
     result = model.fit(train, validation_data=batches(*validation, batch_size=batch_size), epochs=epochs, verbose=0,
                        callbacks=callbacks, shuffle=False)  # `train` shuffles itself, anew each epoch
     history = {name: [float(v) for v in values] for name, values in result.history.items()}
@@ -134,6 +140,41 @@ def batches(X: np.ndarray, y: np.ndarray | None = None, weights: np.ndarray | No
     if shuffle_seed is not None:
         data = data.shuffle(len(X), seed=shuffle_seed, reshuffle_each_iteration=True)
     return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def mixed_batches(X: np.ndarray, y: np.ndarray, weights: np.ndarray, batch_size: int = 32, alpha: float = 0.2,
+                  seed: int = 42) -> tf.data.Dataset:
+    """Mixup (Zhang et al. 2018): batches of blends `lam * a + (1 - lam) * b` of two pieces of
+    the same shuffled batch, trained towards the same blend of their labels.
+
+    A blend of labels is a soft label, which sparse categorical crossentropy cannot take; but
+    cross-entropy is linear in the label, so each blend appears twice in its batch, once with
+    a's label weighted `lam` and once with b's weighted `1 - lam`: the same loss, for two
+    genres or more. `lam` is drawn per piece from Beta(alpha, alpha): small alphas keep most
+    blends close to one of the two pieces.
+
+    Taught in notebooks/09_improve.ipynb.
+
+    Returns:
+        A tf.data pipeline of (x, y, weights) batches of twice `batch_size` rows, new blends
+        and a new order every epoch, the same for the same seed.
+    """
+    rng = np.random.default_rng(seed)
+    X, y, weights = np.asarray(X), np.asarray(y), np.asarray(weights, dtype=np.float32)
+
+    def epoch():
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            a = order[start:start + batch_size]
+            b = rng.permutation(a)  # each piece's partner, from the same batch
+            lam = rng.beta(alpha, alpha, size=len(a)).astype(np.float32)
+            blend = lam[:, None, None, None] * X[a] + (1 - lam[:, None, None, None]) * X[b]
+            yield (np.concatenate([blend, blend]), np.concatenate([y[a], y[b]]),
+                   np.concatenate([lam * weights[a], (1 - lam) * weights[b]]))
+
+    signature = (tf.TensorSpec((None, *X.shape[1:]), tf.float32), tf.TensorSpec((None,), tf.as_dtype(y.dtype)),
+                 tf.TensorSpec((None,), tf.float32))
+    return tf.data.Dataset.from_generator(epoch, output_signature=signature).prefetch(tf.data.AUTOTUNE)
 
 
 def training_plan(model_name: str, settings: Settings) -> dict:

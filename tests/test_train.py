@@ -95,3 +95,31 @@ def test_more_than_two_genres_get_a_softmax():
     assert model.loss == "sparse_categorical_crossentropy"
     with pytest.raises(ValueError, match="two genres"):
         original_cnn((128, 196, 1), 1)
+
+
+def test_mixup_batches_blend_two_pieces_and_split_the_weight_between_their_labels():
+    from helpers.train import mixed_batches
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((10, 4, 3, 1)).astype(np.float32)
+    y = np.arange(10) % 3  # three genres: sparse labels stay integers
+    w = rng.uniform(0.5, 2.0, 10).astype(np.float32)
+    data = mixed_batches(X, y, w, batch_size=4, alpha=0.4, seed=1)
+    first, second = [[tuple(t.numpy() for t in b) for b in data] for _ in range(2)]
+    again = [tuple(t.numpy() for t in b) for b in mixed_batches(X, y, w, batch_size=4, alpha=0.4, seed=1)]
+    assert [len(b[0]) for b in first] == [8, 8, 4]  # each blend twice: once per label
+    for x, labels, weights in first:
+        half = len(x) // 2
+        assert np.array_equal(x[:half], x[half:]) and labels.dtype == y.dtype
+        for k in range(half):
+            # the blend lies between its two pieces, and the weights are lam * w_a and (1 - lam) * w_b
+            candidates = [(i, j) for i in np.flatnonzero(y == labels[k]) for j in np.flatnonzero(y == labels[half + k])]
+            lam_found = False
+            for i, j in candidates:
+                lam = weights[k] / w[i]
+                if 0 <= lam <= 1 and np.isclose(weights[half + k], (1 - lam) * w[j], atol=1e-5) \
+                        and np.allclose(x[k], lam * X[i] + (1 - lam) * X[j], atol=1e-5):
+                    lam_found = True
+            assert lam_found
+    assert all(np.array_equal(a[0], b[0]) for a, b in zip(first, again))  # the same seed: the same blends
+    assert not all(np.array_equal(a[0], b[0]) for a, b in zip(first, second))  # a new epoch: new blends
