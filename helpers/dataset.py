@@ -164,20 +164,20 @@ def song_features_cached(songs: list[Song], settings: Settings, n_jobs: int = -1
                          progress: bool = True) -> tuple[list[np.ndarray | str], int]:
     """Features of each song, from the cache where possible, the rest computed in parallel.
 
-    A progress bar (tqdm: a widget in notebooks, a line in terminals) counts every song,
-    cached or computed, so it looks the same whatever the cache holds.
+    A progress count (`helpers.progress`: a line of text in notebooks, tqdm's bar in terminals)
+    counts every song, cached or computed, so it looks the same whatever the cache holds.
 
     Returns:
         results: per song, its features (n_pieces, n_mels, frames) or the reason it cannot be used.
         computed: how many songs were computed now.
     """
-    from tqdm.auto import tqdm
+    from .progress import Progress
 
-    with tqdm(total=len(songs), desc="songs", unit="song", disable=not progress) as bar:
+    with Progress(len(songs), "songs", unit="song", enabled=progress) as bar:
         results: list[np.ndarray | str | None] = []
         for song in songs:
             results.append(_read_cache(cache_path(song.path, settings), settings))
-            bar.update(results[-1] is not None)
+            bar.update(int(results[-1] is not None))
         todo = [i for i, r in enumerate(results) if r is None]
         if todo:
             # Threads: decoding, resampling and FFTs release the GIL, and threads start instantly.

@@ -174,7 +174,9 @@ def mixed_batches(X: np.ndarray, y: np.ndarray, weights: np.ndarray, batch_size:
 
     signature = (tf.TensorSpec((None, *X.shape[1:]), tf.float32), tf.TensorSpec((None,), tf.as_dtype(y.dtype)),
                  tf.TensorSpec((None,), tf.float32))
-    return tf.data.Dataset.from_generator(epoch, output_signature=signature).prefetch(tf.data.AUTOTUNE)
+    n_batches = -(-len(X) // batch_size)  # told to tf.data, so Keras knows an epoch's length from the start
+    data = tf.data.Dataset.from_generator(epoch, output_signature=signature)
+    return data.apply(tf.data.experimental.assert_cardinality(n_batches)).prefetch(tf.data.AUTOTUNE)
 
 
 def training_plan(model_name: str, settings: Settings) -> dict:
