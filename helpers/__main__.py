@@ -160,10 +160,10 @@ def cmd_predict(options) -> dict:
         features = song_features(Path(file), settings)
         if len(features) == 0:
             raise AudioError(f"{file}: shorter than one piece ({settings.segment_width / settings.sample_rate:.1f} s)")
-        verdict, votes, confidence = song_verdict(predict_proba(model, features[..., None]))  # notebook 08's rule
-        print(f"{file}: {genres[verdict]} ({votes} of {len(features)} pieces, mean probability {confidence:.0%})")
+        verdict, votes, mean = song_verdict(predict_proba(model, features[..., None]))  # notebook 08's rule
+        print(f"{file}: {genres[verdict]} ({votes} of {len(features)} pieces, mean probability {mean:.0%})")
         results.append({"file": str(file), "genre": genres[verdict], "votes": votes, "pieces": len(features),
-                        "confidence": confidence})
+                        "mean_probability": mean})
     return {"predictions": results}
 
 

@@ -14,7 +14,8 @@ import numpy as np
 SONG_RULE = "vote"
 """How the series turns a song's pieces into one answer, everywhere (notebooks 06-09 and
 `python -m helpers predict`): the majority vote of its pieces. Notebook 07 compares it with
-the mean probability ("mean"); the mean probability of the voted genre is the verdict's confidence."""
+the mean probability ("mean"). The mean probability of the voted genre is reported beside the
+verdict; it says how much the pieces agree, and is not a calibrated confidence (notebook 08)."""
 
 
 def predict_proba(model, X: np.ndarray, batch_size: int = 64) -> np.ndarray:
@@ -68,7 +69,8 @@ def song_verdict(proba: np.ndarray) -> tuple[int, int, float]:
     Taught in notebooks/08_predict.ipynb; `python -m helpers predict` prints the same.
 
     Returns:
-        (genre index, how many pieces voted for it, its mean probability: the confidence)
+        (genre index, how many pieces voted for it, its mean probability over the pieces: not a
+        calibrated confidence, see notebook 08)
     """
     _, (verdict,) = song_predictions(proba, np.zeros(len(proba), dtype=int), SONG_RULE)
     return int(verdict), int(np.sum(proba.argmax(axis=1) == verdict)), float(proba[:, verdict].mean())
@@ -111,6 +113,35 @@ def accuracy_interval(correct: int, total: int, confidence: float = 0.95) -> tup
         raise ValueError(f"need 0 <= correct <= total and total > 0, got {correct} of {total}")
     interval = binomtest(int(correct), int(total)).proportion_ci(confidence_level=confidence, method="exact")
     return float(interval.low), float(interval.high)
+
+
+def compare_folds(a: list[float], b: list[float], level: float = 0.05) -> dict:
+    """Is `a` better than `b`, or a tie? Two models' scores on the *same* folds, compared fold by fold.
+
+    The folds are paired (the same test songs), so what matters is the spread of the per-fold
+    differences, not of each model's scores: a paired t-test on them. A difference is called
+    "larger than the noise" when its p-value is below `level`, else "a tie". With 3 or 5 folds
+    the test is weak, and folds that share training songs are not independent: read a "tie" as
+    "not shown", never as "equal".
+
+    Taught in notebooks/07_evaluate.ipynb and notebooks/09_improve.ipynb.
+
+    Returns:
+        "difference" (mean of a - b), "per_fold" (a - b per fold), "p" (two-sided; 1.0 when
+        every fold's difference is 0) and "verdict".
+    """
+    from scipy.stats import ttest_rel
+
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape or len(a) < 2:
+        raise ValueError(f"need two or more paired folds, got {len(a)} and {len(b)}")
+    per_fold = a - b
+    if np.allclose(per_fold, per_fold[0]):  # no spread at all: the t-test is undefined
+        p = 1.0 if np.isclose(per_fold[0], 0) else 0.0
+    else:
+        p = float(ttest_rel(a, b).pvalue)
+    return {"difference": float(per_fold.mean()), "per_fold": per_fold, "p": p,
+            "verdict": "larger than the noise" if p < level else "a tie"}
 
 
 def least_certain_songs(proba: np.ndarray, y: np.ndarray, groups: np.ndarray, n: int = 3) -> list[dict]:

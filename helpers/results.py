@@ -50,7 +50,9 @@ def _held_out(result: dict) -> str:
 
 def results_table(path: Path = REAL_MUSIC_RESULTS) -> str:
     """One line per recorded run: model, how the folds held songs out, songs, folds, the song
-    accuracy (mean, lowest and highest fold), balanced accuracy, chance; then each run's command.
+    accuracy (mean, lowest and highest fold) beside its chance (always answering the genre most
+    common among each fold's test songs), the balanced accuracy beside its chance; then each
+    run's command.
 
     Taught in notebooks/10_real_music.ipynb.
     """
@@ -59,13 +61,14 @@ def results_table(path: Path = REAL_MUSIC_RESULTS) -> str:
         return (f"No results measured yet: {Path(path).name} does not exist. Fetch the collection and run, e.g.,\n"
                 f"  python -m helpers evaluate --tracks open_music --group source --record results/real_music.json")
     lines = [f"{'run':<4}{'model':<10}{'held out':<10}{'songs':>6}{'folds':>6}{'song acc.':>10}{'range':>14}"
-             f"{'balanced':>10}{'chance':>8}"]
+             f"{'chance':>8}{'balanced':>10}{'chance':>8}"]
     for number, run in enumerate(runs, 1):
         result = run["result"]
         folds = result["song_accuracy_per_fold"]
         lines.append(f"{number:<4}{result.get('model', '?'):<10}{_held_out(result):<10}"
                      f"{result['songs']:>6}{len(folds):>6}{result['song_accuracy']:>10.3f}"
-                     f"{f'{min(folds):.3f}-{max(folds):.3f}':>14}{result['song_balanced_accuracy']:>10.3f}"
+                     f"{f'{min(folds):.3f}-{max(folds):.3f}':>14}{result['song_chance']:>8.3f}"
+                     f"{result['song_balanced_accuracy']:>10.3f}"
                      f"{result['balanced_chance']:>8.3f}")
     lines.append("")
     lines.extend(f"run {number}: {run['command']}  ({run['date']})" for number, run in enumerate(runs, 1))

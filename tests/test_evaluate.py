@@ -96,3 +96,15 @@ def test_the_least_certain_songs_are_the_mistakes_first_then_the_closest_calls()
     assert [s["song"] for s in found] == [3, 2, 1]
     assert [s["verdict"] for s in found] == [0, 1, 1] and [s["genre"] for s in found] == [1, 0, 1]
     assert abs(found[0]["p_true"] - 0.075) < 1e-9 and list(found[0]["pieces"]) == [6, 7]
+
+
+def test_two_models_are_compared_fold_by_fold():
+    consistent = helpers.compare_folds([0.80, 0.70, 0.90, 0.75, 0.85], [0.60, 0.52, 0.71, 0.55, 0.66])
+    assert consistent["verdict"] == "larger than the noise" and abs(consistent["difference"] - 0.192) < 1e-9
+    # The same mean gain, but the folds disagree: not shown.
+    mixed = helpers.compare_folds([0.9, 0.5, 0.9], [0.5, 0.9, 0.224])
+    assert mixed["verdict"] == "a tie" and mixed["p"] > 0.05
+    assert helpers.compare_folds([0.5, 0.6], [0.5, 0.6])["verdict"] == "a tie"
+    assert list(helpers.compare_folds([0.5, 0.6], [0.4, 0.5])["per_fold"]) == pytest.approx([0.1, 0.1])
+    with pytest.raises(ValueError):
+        helpers.compare_folds([0.5], [0.4])
