@@ -107,7 +107,7 @@ def test_results_file_and_table(tmp_path):
     path = tmp_path / "results" / "real.json"
     assert results_table(path).startswith("No results measured yet")
     result = {"songs": 95, "model": "original", "group": "source", "song_accuracy": 0.7,
-              "song_accuracy_per_fold": [0.6, 0.7, 0.8], "song_balanced_accuracy": 0.65, "balanced_chance": 0.5}
+              "song_accuracy_per_fold": [0.6, 0.7, 0.8], "song_balanced_accuracy": 0.65, "balanced_chance": 0.5, "song_chance": 0.52}
     record_result(path, "python -m helpers evaluate --group source", result)
     record_result(path, "python -m helpers evaluate --group source", {**result, "song_accuracy": 0.75})  # replaced
     record_result(path, "python -m helpers evaluate", {**result, "group": "song"})
@@ -115,7 +115,7 @@ def test_results_file_and_table(tmp_path):
     assert [run["command"] for run in runs] == ["python -m helpers evaluate --group source",
                                                 "python -m helpers evaluate"]
     lines = results_table(path).splitlines()
-    assert lines[1].split() == ["1", "original", "sources", "95", "3", "0.750", "0.600-0.800", "0.650", "0.500"]
+    assert lines[1].split() == ["1", "original", "sources", "95", "3", "0.750", "0.600-0.800", "0.520", "0.650", "0.500"]
     assert lines[2].split()[2] == "songs" and lines[-1].startswith("run 2: python -m helpers evaluate")
 
 
