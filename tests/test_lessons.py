@@ -98,3 +98,24 @@ def test_a_memoriser_scores_above_chance_on_meaningless_labels_only_with_the_ran
         memory = KNeighborsClassifier(n_neighbors=1).fit(profile[seen], meaningless[seen])
         accuracy[name] = np.mean(memory.predict(profile[chosen.test]) == meaningless[chosen.test])
     assert accuracy["random"] >= 0.8 and accuracy["song"] <= 0.7, accuracy
+
+
+def test_a_few_test_songs_prove_little_and_cross_validation_a_little_more(lesson):
+    from helpers.model import original_cnn
+    from helpers.train import train_or_load
+
+    settings, dataset, _, original_cv = lesson  # as notebook 07's intervals
+    split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed,
+                                  song_names=dataset.song_names)
+    model, _ = train_or_load(original_cnn, dataset, split, settings, name="original_cnn")
+    groups = dataset.groups[split.test]
+    truth = helpers.song_truth(dataset.y[split.test], groups)[1]
+    verdict = helpers.song_predictions(helpers.predict_proba(model, dataset.X[split.test]), groups)[1]
+    single = helpers.accuracy_interval(int(np.sum(truth == verdict)), len(truth))
+    cv_test = np.concatenate([fold["test"] for fold in original_cv])
+    cv_truth = helpers.song_truth(dataset.y[cv_test], dataset.groups[cv_test])[1]
+    cv_verdict = helpers.song_predictions(np.concatenate([fold["proba"] for fold in original_cv]), dataset.groups[cv_test])[1]
+    cross_validated = helpers.accuracy_interval(int(np.sum(cv_truth == cv_verdict)), len(cv_truth))
+    assert single[0] <= 0.5 and single[1] - single[0] >= 0.5, single  # cannot tell chance from a good model
+    assert cross_validated[1] - cross_validated[0] < single[1] - single[0], (cross_validated, single)  # narrower
+    assert cross_validated[1] - cross_validated[0] >= 0.2, cross_validated  # but still wide
