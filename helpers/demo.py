@@ -231,7 +231,7 @@ def _produce(mix: np.ndarray, brightness: float, artist: dict, rng) -> np.ndarra
 def synthesise_song(genre: str, seed: int, index: int, seconds: float | None = None) -> np.ndarray:
     """One demo song, the same for the same (`genre`, `seed`, `index`, `seconds`).
 
-    `seconds` fixes the length (benchmarks use 60 s); by default it is drawn from 30 to 45 s.
+    `seconds` fixes the length (benchmarks use 60 s); by default it is drawn from 60 to 90 s.
 
     Taught in notebooks/01_listen_and_load.ipynb.
 
@@ -241,7 +241,7 @@ def synthesise_song(genre: str, seed: int, index: int, seconds: float | None = N
     if genre not in GENRES:
         raise ValueError(f"the demo synthesiser knows the genres {', '.join(GENRES)}, not {genre!r}")
     rng = np.random.default_rng([seed, GENRES.index(genre), index])
-    drawn = float(rng.uniform(30, 45))
+    drawn = float(rng.uniform(60, 90))  # long enough for a dozen pieces or more: a song a model can learn to recognise
     seconds = drawn if seconds is None else float(seconds)
     artist = _artist(seed, int(rng.integers(ARTISTS)))  # any artist in any genre
     audio = _produce(*_song(genre, rng, artist, seconds), artist, rng)
@@ -267,7 +267,7 @@ def _write_song(path: Path, seed: int) -> None:
     os.replace(tmp, path)  # atomic: a song is either whole or absent
 
 
-DEMO_VERSION = 2
+DEMO_VERSION = 3
 """Bumped whenever the synthesiser changes its songs: a collection made by another version is not reused."""
 
 
