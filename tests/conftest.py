@@ -47,3 +47,16 @@ def demo_tracks() -> Path:
     tracks.mkdir(parents=True, exist_ok=True)
     helpers.ensure_songs(helpers.load_settings(tracks_dir=tracks))
     return tracks
+
+
+@pytest.fixture(scope="session")
+def demo_settings(demo_tracks) -> helpers.Settings:
+    """The notebooks' settings on the demo collection. Features and models go where the notebooks
+    look for them (so they reuse what the tests trained) only when the demo is in tracks/; beside
+    a reader's own songs they go to .cache/demo_features/ and .cache/demo_models/, never over the
+    reader's models or cache."""
+    settings = helpers.load_settings(tracks_dir=demo_tracks)
+    if demo_tracks != helpers.PROJECT_ROOT / "tracks":
+        settings = settings.replace(cache_dir=helpers.PROJECT_ROOT / ".cache" / "demo_features",
+                                    models_dir=helpers.PROJECT_ROOT / ".cache" / "demo_models")
+    return settings

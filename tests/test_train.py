@@ -9,17 +9,19 @@ from helpers.train import ModelFileError, fit, load_history, load_model, load_re
 
 
 @pytest.fixture(scope="module")
-def demo(demo_tracks):
-    settings = helpers.load_settings(tracks_dir=demo_tracks)
+def demo(demo_settings):
+    settings = demo_settings
     dataset = helpers.build_dataset(settings, progress=False)
-    split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed)
+    split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed,
+                                  song_names=dataset.song_names)
     return settings, dataset, split
 
 
 @pytest.fixture(scope="module")
-def trained(demo, tmp_path_factory):
+def trained(demo):
+    """Notebook 05's model: the one tests/test_lessons.py trained, loaded (or trained here when
+    this module runs alone). The tests below only read it; the one that writes uses tmp_path."""
     settings, dataset, split = demo
-    settings = settings.replace(models_dir=tmp_path_factory.mktemp("models"))
     model, history = train_or_load(original_cnn, dataset, split, settings)
     return settings, model, history
 
