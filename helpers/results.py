@@ -73,3 +73,26 @@ def results_table(path: Path = REAL_MUSIC_RESULTS) -> str:
     lines.append("")
     lines.extend(f"run {number}: {run['command']}  ({run['date']})" for number, run in enumerate(runs, 1))
     return "\n".join(lines)
+
+
+def compare_runs(a: str, b: str, path: Path = REAL_MUSIC_RESULTS, held_out: str = "songs") -> dict:
+    """Model `a` against model `b` on the recorded runs that held out `held_out` ("songs", "pieces"
+    or "sources"): `helpers.compare_folds` on their song accuracies, fold by fold. Runs of one
+    collection with the same number of folds share their folds (the same seed deals them), so
+    the comparison is paired.
+
+    Taught in notebooks/10_real_music.ipynb.
+    """
+    from .evaluate import compare_folds
+
+    def run_of(model: str) -> dict:
+        found = [run["result"] for run in read_results(path)
+                 if run["result"].get("model") == model and _held_out(run["result"]) == held_out]
+        if len(found) != 1:
+            raise ValueError(f"{Path(path).name}: {len(found)} runs of model {model!r} holding out {held_out}, need one")
+        return found[0]
+
+    run_a, run_b = run_of(a), run_of(b)
+    if run_a["test_songs_per_fold"] != run_b["test_songs_per_fold"] or run_a["songs"] != run_b["songs"]:
+        raise ValueError(f"{Path(path).name}: the runs of {a!r} and {b!r} were not made on the same folds")
+    return compare_folds(run_a["song_accuracy_per_fold"], run_b["song_accuracy_per_fold"])

@@ -31,3 +31,18 @@ def test_the_collection_table_is_the_committed_record():
 def test_the_notebook_fetches_only_when_asked():
     sources = [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "code"]
     assert any("FETCH = False" in source and "if FETCH:" in source for source in sources)
+
+
+def test_the_fold_by_fold_comparisons_are_the_committed_results():
+    """The notebook's verdicts come from the committed runs, and its prose (every difference by song
+    is a tie on five folds) holds for them."""
+    from helpers.results import compare_runs
+
+    printed = printed_by("compare_runs(").splitlines()
+    pairs = [("baseline", "original"), ("improved", "original"), ("improved", "baseline")]
+    assert len(printed) == len(pairs)
+    for line, (better, worse) in zip(printed, pairs):
+        comparison = compare_runs(better, worse, held_out="songs")
+        assert line.startswith(f"{better} - {worse} ")
+        assert line.endswith(f"mean {comparison['difference']:+.3f}, p = {comparison['p']:.2f}: {comparison['verdict']}")
+        assert comparison["verdict"] == "a tie"

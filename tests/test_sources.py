@@ -119,6 +119,25 @@ def test_results_file_and_table(tmp_path):
     assert lines[2].split()[2] == "songs" and lines[-1].startswith("run 2: python -m helpers evaluate")
 
 
+
+def test_compare_runs_pairs_two_models_on_the_same_folds(tmp_path):
+    from helpers.results import compare_runs
+
+    path = tmp_path / "real.json"
+    run = {"songs": 10, "split": "song", "group": "song", "test_songs_per_fold": [5, 5]}
+    record_result(path, "a", {**run, "model": "original", "song_accuracy_per_fold": [0.4, 0.6]})
+    record_result(path, "b", {**run, "model": "improved", "song_accuracy_per_fold": [0.8, 1.0]})
+    record_result(path, "c", {**run, "model": "improved", "group": "source", "song_accuracy_per_fold": [0.5, 0.5, 0.5],
+                              "test_songs_per_fold": [3, 3, 4]})
+    comparison = compare_runs("improved", "original", path)  # by song: runs b and a, never c
+    assert comparison["difference"] == pytest.approx(0.4) and comparison["p"] == 0.0
+    assert comparison["verdict"] == "larger than the noise"
+    with pytest.raises(ValueError, match="0 runs of model 'original' holding out sources"):
+        compare_runs("improved", "original", path, held_out="sources")
+    record_result(path, "d", {**run, "model": "baseline", "song_accuracy_per_fold": [0.5, 0.5], "test_songs_per_fold": [4, 6]})
+    with pytest.raises(ValueError, match="not made on the same folds"):
+        compare_runs("baseline", "original", path)
+
 def test_evaluate_by_source_holds_out_whole_artists_and_records_the_run(tmp_path):
     import os
     import subprocess
