@@ -129,3 +129,45 @@ def test_a_few_test_songs_prove_little_and_cross_validation_a_little_more(lesson
     assert single[0] <= 0.5 and single[1] - single[0] >= 0.5, single  # cannot tell chance from a good model
     assert cross_validated[1] - cross_validated[0] < single[1] - single[0], (cross_validated, single)  # narrower
     assert cross_validated[1] - cross_validated[0] >= 0.2, cross_validated  # but still wide
+
+
+def test_the_single_split_model_sends_every_test_song_one_way(lesson):
+    """Notebook 07 reads its single split's model: every test song goes to `silly_energy` (chance,
+    0.500), vote and mean agree on each, and it finds few of the dramatic pieces."""
+    from helpers.model import original_cnn
+    from helpers.train import train_or_load
+
+    settings, dataset, _, _ = lesson
+    split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed,
+                                  song_names=dataset.song_names)
+    model, _ = train_or_load(original_cnn, dataset, split, settings, name="original_cnn")  # as notebooks 05-07
+    proba = helpers.predict_proba(model, dataset.X[split.test])
+    groups, y = dataset.groups[split.test], dataset.y[split.test]
+    _, by_vote = helpers.song_predictions(proba, groups, "vote")
+    _, by_mean = helpers.song_predictions(proba, groups, "mean")
+    silly = dataset.genres.index("silly_energy")
+    assert list(by_vote) == list(by_mean) == [silly] * len(by_vote), (by_vote, by_mean)
+    dramatic = y == dataset.genres.index("dramatic")
+    assert np.mean(proba[dramatic].argmax(axis=1) != silly) < 0.25  # dramatic recall per piece: 0.12 in 07
+
+
+def test_three_genres_are_learned_above_chance(demo_settings):
+    """Notebook 09's three-genre run, with its settings: the improved model's song accuracy on the
+    test songs is well above the one in three of always answering one genre (0.667 in 09)."""
+    from helpers.demo import write_demo_collection
+    from helpers.model import improved_cnn
+    from helpers.train import train_or_load
+
+    settings = demo_settings
+    three = settings.replace(tracks_dir=settings.cache_dir / "demo_three_genres",  # as notebook 09
+                             demo_genres=("silly_energy", "dramatic", "calm"),
+                             models_dir=settings.models_dir / "three_genres")
+    write_demo_collection(three.tracks_dir, three.demo_genres, three.demo_songs_per_genre, three.seed,
+                          reuse=settings.tracks_dir)
+    dataset = helpers.build_dataset(three, progress=False)
+    split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=three.seed,
+                                  song_names=dataset.song_names)
+    model, _ = train_or_load(improved_cnn, dataset, split, three, name="improved_cnn")
+    scores = helpers.accuracies(helpers.predict_proba(model, dataset.X[split.test]), dataset.y[split.test],
+                                dataset.groups[split.test])
+    assert scores["song_chance"] < 0.4 and scores["song_accuracy"] >= 0.55, scores  # 5 of 9 songs or more
