@@ -28,7 +28,7 @@ from .baseline import band_statistics, baseline_classifier, cross_validate_basel
 from .collection import (AUDIO_EXTENSIONS, CollectionError, Skipped, Song, collection_table, display_path,
                          ensure_songs, find_songs, genres_of, is_demo_collection)
 from .dataset import Dataset, build_dataset, song_features, songs_per_genre
-from .evaluate import (SONG_RULE, accuracies, accuracy_interval, compare_folds, compare_on_songs, least_certain_songs,
+from .evaluate import (SONG_RULE, accuracies, accuracy_interval, compare_folds, least_certain_songs,
                        plot_confusion, plot_timeline, predict_proba, song_predictions, song_truth, song_verdict)
 from .history import plot_history
 from .load import AudioError, describe_audio_file, load_song, plot_waveform

@@ -144,35 +144,6 @@ def compare_folds(a: list[float], b: list[float], level: float = 0.05) -> dict:
             "verdict": "larger than the noise" if p < level else "a tie"}
 
 
-def compare_on_songs(a_right, b_right, level: float = 0.05) -> dict:
-    """Is `a` better than `b`, or a tie? Two models judged on the *same* test songs of one split.
-
-    Only the songs where exactly one of the two is right say anything about which is better.
-    If the models were equally good, each such song would be a coin toss between them: the exact
-    sign test (McNemar's exact test) asks how likely so lopsided a count is. With six test songs
-    even six such songs to none is only just below 0.05: one split of a few songs can rarely tell
-    two models apart (cross-validate with `compare_folds` instead).
-
-    Taught in notebooks/09_improve.ipynb.
-
-    Args:
-        a_right, b_right: one boolean per test song, in the same order: did the model get it right.
-
-    Returns:
-        "difference" (accuracy of a minus b), "only_a" and "only_b" (songs only that model got
-        right), "p" (two-sided) and "verdict" ("larger than the noise" or "a tie").
-    """
-    from scipy.stats import binomtest
-
-    a_right, b_right = np.asarray(a_right, dtype=bool), np.asarray(b_right, dtype=bool)
-    if a_right.shape != b_right.shape or a_right.ndim != 1 or len(a_right) == 0:
-        raise ValueError(f"need the same test songs for both models, got {a_right.shape} and {b_right.shape}")
-    only_a, only_b = int(np.sum(a_right & ~b_right)), int(np.sum(b_right & ~a_right))
-    p = 1.0 if only_a + only_b == 0 else float(binomtest(only_a, only_a + only_b, 0.5).pvalue)
-    return {"difference": float(a_right.mean() - b_right.mean()), "only_a": only_a, "only_b": only_b, "p": p,
-            "verdict": "larger than the noise" if p < level else "a tie"}
-
-
 def least_certain_songs(proba: np.ndarray, y: np.ndarray, groups: np.ndarray, n: int = 3) -> list[dict]:
     """The `n` songs whose pieces gave their true genre the lowest mean probability: the
     mistakes first, then the closest calls.
