@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .demo import DEMO_MARKER, demo_song_paths, write_demo_collection
+from .demo import DEMO_MARKER, demo_song_paths, made_by_this_synthesiser, write_demo_collection
 from .settings import PROJECT_ROOT, Settings
 
 AUDIO_EXTENSIONS = (".mp3", ".wav", ".ogg", ".flac")
@@ -152,7 +152,9 @@ def ensure_songs(settings: Settings) -> list[Path]:
     usable songs: building the dataset then says what is missing. A demo collection that was
     interrupted (the marker file is there, some songs are not) is completed, but only while the
     folder holds nothing but the demo's genres and songs: once a reader's genre or song sits
-    beside them, deleting demo songs deletes them for good.
+    beside them, deleting demo songs deletes them for good. A demo collection written by another
+    version of the synthesiser, or with another seed, is written again (its files are the
+    synthesiser's, not the reader's), so a reader sees the songs the committed notebooks show.
 
     Taught in notebooks/01_listen_and_load.ipynb.
 
@@ -169,7 +171,14 @@ def ensure_songs(settings: Settings) -> list[Path]:
     if is_demo_collection(tracks_dir):
         if not _holds_only_the_demo(tracks_dir, settings):
             return []  # the reader's songs or genres sit beside the demo now: never write among them
-        if all(p.exists() for p in demo_song_paths(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre)):
+        demo = demo_song_paths(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre)
+        if not made_by_this_synthesiser(tracks_dir, settings.seed):
+            print(f"{display_path(tracks_dir)} holds a demo collection made by another version of the synthesiser "
+                  f"(or with another seed): writing this version's songs in its place")
+            for path in demo:  # the demo's own files only: _holds_only_the_demo checked that nothing else is there
+                path.unlink(missing_ok=True)
+            (tracks_dir / DEMO_MARKER).unlink()
+        elif all(p.exists() for p in demo):
             return []
     elif any(not _ignored(p) and not p.name.lower().startswith("readme") for p in tracks_dir.iterdir()):
         return []  # the reader's folder (even one that cannot make a dataset): never write into it

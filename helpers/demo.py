@@ -276,6 +276,13 @@ def _marker_text(seed: int) -> str:
             f"version {DEMO_VERSION}\n")
 
 
+def made_by_this_synthesiser(tracks_dir: Path, seed: int) -> bool:
+    """True when the demo collection in `tracks_dir` was written by this version of the synthesiser
+    with this seed (its marker file says so): its songs are the ones the committed notebooks show."""
+    marker = Path(tracks_dir) / DEMO_MARKER
+    return marker.is_file() and marker.read_text() == _marker_text(seed)
+
+
 def write_demo_collection(tracks_dir: Path, genres=("silly_energy", "dramatic"), songs_per_genre: int = 16,
                           seed: int = 42, n_jobs: int = -1, reuse: Path | None = None) -> list[Path]:
     """Write the demo songs that are missing; never touch a file that already exists.
@@ -300,8 +307,7 @@ def write_demo_collection(tracks_dir: Path, genres=("silly_energy", "dramatic"),
     missing = [p for p in demo_song_paths(tracks_dir, genres, songs_per_genre) if not p.exists()]
     for path in missing:
         path.parent.mkdir(parents=True, exist_ok=True)
-    same_songs = reuse is not None and (Path(reuse) / DEMO_MARKER).is_file() \
-        and (Path(reuse) / DEMO_MARKER).read_text() == _marker_text(seed)
+    same_songs = reuse is not None and made_by_this_synthesiser(reuse, seed)
     to_make = []
     for path in missing:
         original = Path(reuse) / path.parent.name / path.name if same_songs else None

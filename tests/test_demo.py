@@ -103,6 +103,33 @@ def test_a_second_demo_collection_copies_the_songs_the_first_one_has(tmp_path, m
     assert made == ["dramatic/dramatic_01.mp3"]
 
 
+def test_a_demo_made_by_another_synthesiser_or_seed_is_written_again_never_beside_the_readers_songs(
+        tmp_path, monkeypatch, capsys):
+    made = []
+
+    def fake_write(path, seed):  # stands in for synthesis
+        made.append(path.name)
+        path.write_bytes(f"new {seed}".encode())
+
+    monkeypatch.setattr(helpers.demo, "_write_song", fake_write)
+    settings = helpers.load_settings(tracks_dir=tmp_path / "t", demo_genres=("calm", "dramatic"), demo_songs_per_genre=1)
+    tracks, marker = settings.tracks_dir, settings.tracks_dir / helpers.demo.DEMO_MARKER
+    for path in helpers.demo.demo_song_paths(tracks, settings.demo_genres, 1):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"old")
+    marker.write_text("This folder holds the synthesised demo collection of the series (helpers/demo.py).\nseed 42\n")
+    written = helpers.ensure_songs(settings)  # a marker from before versions were written: an older synthesiser
+    assert sorted(p.name for p in written) == ["calm_01.mp3", "dramatic_01.mp3"]
+    assert "another version of the synthesiser" in capsys.readouterr().out
+    assert all(p.read_bytes() == b"new 42" for p in written) and helpers.demo.made_by_this_synthesiser(tracks, 42)
+    assert helpers.ensure_songs(settings) == []  # this version's now: left as it is
+    assert len(helpers.ensure_songs(settings.replace(seed=7))) == 2  # another seed: other songs
+    marker.write_text("version 1\n")
+    write_tone(tracks / "calm" / "mine.wav")  # a reader's song beside an old demo: nothing is touched
+    assert helpers.ensure_songs(settings) == [] and (tracks / "calm" / "mine.wav").is_file()
+    assert (tracks / "calm" / "calm_01.mp3").read_bytes() == b"new 7" and marker.read_text() == "version 1\n"
+
+
 def test_deleted_demo_songs_stay_deleted_once_the_readers_songs_sit_beside_them(tmp_path):
     settings = helpers.load_settings(tracks_dir=tmp_path / "t", demo_genres=("calm", "dramatic"), demo_songs_per_genre=1)
     settings.tracks_dir.mkdir()
