@@ -31,14 +31,14 @@ COMBINATIONS = (("baseline",), ("improved_cnn",), ("original_cnn",), ("improved_
                 ("improved_cnn", "original_cnn"), ("improved_cnn", "original_cnn", "baseline"))
 
 
-def recorded_folds(settings, name: str, splits) -> list[dict]:
-    """The folds `evaluate` kept in MODELS_DIR/<name>.cv.json, in the order of `splits`."""
+def recorded_folds(settings, name: str, splits) -> list[dict] | None:
+    """The folds `evaluate` kept in MODELS_DIR/<name>.cv.json, in the order of `splits`; None when
+    that file holds no run on these folds. (benchmarks/real_music_pcen.py uses it too.)"""
     path = Path(settings.models_dir) / f"{name}.cv.json"
-    kept = {tuple(fold["test"]): fold for fold in json.loads(path.read_text())["folds"].values()}
-    try:
-        return [kept[tuple(split.test.tolist())] for split in splits]
-    except KeyError:
-        sys.exit(f"{path} holds no run on these folds: run `python -m helpers evaluate` for it first (see above)")
+    kept = {tuple(fold["test"]): fold for fold in json.loads(path.read_text())["folds"].values()} if path.is_file() else {}
+    if not all(tuple(split.test.tolist()) in kept for split in splits):
+        return None
+    return [kept[tuple(split.test.tolist())] for split in splits]
 
 
 def main() -> None:
@@ -50,6 +50,10 @@ def main() -> None:
     for group, folds in (("song", 5), ("source", 3)):
         splits = _cross_validation_splits(dataset, settings.replace(folds=folds), group)
         runs = {name: recorded_folds(settings, name, splits) for name in ("improved_cnn", "original_cnn")}
+        for name, folds_kept in runs.items():
+            if folds_kept is None:
+                sys.exit(f"{Path(settings.models_dir) / f'{name}.cv.json'} holds no run on these folds: "
+                         f"run `python -m helpers evaluate` for it first (see above)")
         runs["baseline"] = helpers.cross_validate_baseline(dataset, splits, seed=settings.seed)
         print(f"folds by {group} ({folds}): mean song accuracy, then each fold's")
         for combination in COMBINATIONS:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 from pathlib import Path
 
@@ -26,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
 from helpers.__main__ import _cross_validation_splits  # noqa: E402  (evaluate's folds, exactly)
+from real_music_ensembles import recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
 
 
 def pcen_features(X: np.ndarray, settings) -> np.ndarray:
@@ -55,15 +55,14 @@ def main() -> None:
     print(f"improved CNN on PCEN, folds by {options.group}: song accuracy {np.mean(accuracy):.3f} "
           f"({', '.join(f'{a:.3f}' for a in accuracy)}), balanced "
           f"{np.mean([fold['song_balanced_accuracy'] for fold in folds]):.3f}")
-    log_mel_run = Path(settings.models_dir) / "improved_cnn.cv.json"
-    kept = {tuple(fold["test"]): fold for fold in json.loads(log_mel_run.read_text())["folds"].values()}
-    if all(tuple(split.test.tolist()) in kept for split in splits):
-        log_mel = [kept[tuple(split.test.tolist())]["song_accuracy"] for split in splits]
-        comparison = helpers.compare_folds(accuracy, log_mel)
+    log_mel_run = recorded_folds(settings, "improved_cnn", splits)
+    if log_mel_run is not None:
+        comparison = helpers.compare_folds(accuracy, [fold["song_accuracy"] for fold in log_mel_run])
         print(f"PCEN - log-mel, fold by fold: {', '.join(f'{d:+.3f}' for d in comparison['per_fold'])}; "
               f"mean {comparison['difference']:+.3f}, p = {comparison['p']:.2f}: {comparison['verdict']}")
     else:
-        print(f"{log_mel_run} holds no log-mel run on these folds: run the `evaluate` command above to compare")
+        print(f"{Path(settings.models_dir) / 'improved_cnn.cv.json'} holds no log-mel run on these folds: "
+              f"run the `evaluate` command above to compare")
 
 
 if __name__ == "__main__":
