@@ -41,6 +41,19 @@ def recorded_folds(settings, name: str, splits) -> list[dict] | None:
     return [kept[tuple(split.test.tolist())] for split in splits]
 
 
+def ensemble_song_accuracies(dataset, splits, runs: list[list[dict]], rule: str) -> list[float]:
+    """Per fold, the song accuracy of the pieces' probabilities averaged over `runs` (each a list of
+    folds in the order of `splits`), a song decided by `rule`: its pieces' "vote" or their "mean".
+    (benchmarks/real_music_seeds.py uses it too.)"""
+    accuracy = []
+    for k, split in enumerate(splits):
+        proba = np.mean([np.asarray(run[k]["proba"]) for run in runs], axis=0)
+        groups = dataset.groups[split.test]
+        truth = helpers.song_truth(dataset.y[split.test], groups)[1]
+        accuracy.append(float(np.mean(helpers.song_predictions(proba, groups, rule)[1] == truth)))
+    return accuracy
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tracks", type=Path, required=True)
@@ -58,12 +71,7 @@ def main() -> None:
         print(f"folds by {group} ({folds}): mean song accuracy, then each fold's")
         for combination in COMBINATIONS:
             for rule in ("vote", "mean"):
-                accuracy = []
-                for k, split in enumerate(splits):
-                    proba = np.mean([np.asarray(runs[name][k]["proba"]) for name in combination], axis=0)
-                    groups = dataset.groups[split.test]
-                    truth = helpers.song_truth(dataset.y[split.test], groups)[1]
-                    accuracy.append(float(np.mean(helpers.song_predictions(proba, groups, rule)[1] == truth)))
+                accuracy = ensemble_song_accuracies(dataset, splits, [runs[name] for name in combination], rule)
                 print(f"  {' + '.join(combination):<38} {rule:<5} {np.mean(accuracy):.3f}  "
                       f"({', '.join(f'{a:.3f}' for a in accuracy)})")
 

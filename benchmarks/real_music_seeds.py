@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
 from helpers.__main__ import _cross_validation_splits  # noqa: E402  (evaluate's folds, exactly)
-from real_music_ensembles import recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
+from real_music_ensembles import ensemble_song_accuracies, recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
 
 
 def main() -> None:
@@ -43,13 +43,7 @@ def main() -> None:
                  f"run the `evaluate` command above first")
 
     def song_accuracies(members, rule):
-        accuracy = []
-        for k, split in enumerate(splits):
-            proba = np.mean([np.asarray(runs[seed][k]["proba"]) for seed in members], axis=0)
-            groups = dataset.groups[split.test]
-            truth = helpers.song_truth(dataset.y[split.test], groups)[1]
-            accuracy.append(float(np.mean(helpers.song_predictions(proba, groups, rule)[1] == truth)))
-        return accuracy
+        return ensemble_song_accuracies(dataset, splits, [runs[seed] for seed in members], rule)
 
     def show(label, accuracy):
         print(f"  {label:<44} {np.mean(accuracy):.3f}  ({', '.join(f'{a:.3f}' for a in accuracy)})", flush=True)
