@@ -41,6 +41,15 @@ def recorded_folds(settings, name: str, splits) -> list[dict] | None:
     return [kept[tuple(split.test.tolist())] for split in splits]
 
 
+def fold_by_fold(accuracy: list[float], recorded: list[dict]) -> str:
+    """`accuracy` (one per fold) against a recorded run's song accuracies on the same folds, in words:
+    each fold's difference, their mean and the paired test's verdict (`helpers.compare_folds`).
+    (The other real_music_*.py scripts use it.)"""
+    comparison = helpers.compare_folds(accuracy, [fold["song_accuracy"] for fold in recorded])
+    return (f"fold by fold: {', '.join(f'{d:+.3f}' for d in comparison['per_fold'])}; "
+            f"mean {comparison['difference']:+.3f}, p = {comparison['p']:.2f}: {comparison['verdict']}")
+
+
 def ensemble_song_accuracies(dataset, splits, runs: list[list[dict]], rule: str) -> list[float]:
     """Per fold, the song accuracy of the pieces' probabilities averaged over `runs` (each a list of
     folds in the order of `splits`), a song decided by `rule`: its pieces' "vote" or their "mean".

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
 from helpers.__main__ import _cross_validation_splits  # noqa: E402  (evaluate's folds, exactly)
-from real_music_ensembles import recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
+from real_music_ensembles import fold_by_fold, recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
 
 
 def main() -> None:
@@ -47,9 +47,7 @@ def main() -> None:
     if recorded is None:
         sys.exit(f"{Path(settings.models_dir) / 'improved_cnn.cv.json'} holds no run on these folds: "
                  f"run the `evaluate` command above to compare")
-    comparison = helpers.compare_folds(accuracy, [fold["song_accuracy"] for fold in recorded])
-    print(f"mixup - without, fold by fold: {', '.join(f'{d:+.3f}' for d in comparison['per_fold'])}; "
-          f"mean {comparison['difference']:+.3f}, p = {comparison['p']:.2f}: {comparison['verdict']}")
+    print(f"mixup - without, {fold_by_fold(accuracy, recorded)}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
 from helpers.__main__ import _cross_validation_splits  # noqa: E402  (evaluate's folds, exactly)
-from real_music_ensembles import recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
+from real_music_ensembles import fold_by_fold, recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
 
 
 def with_pieces_in_between(dataset):
@@ -77,9 +77,7 @@ def main() -> None:
         line = f"improved CNN, trained on twice the pieces, scored on {label}: song accuracy {np.mean(accuracy):.3f} " \
                f"({', '.join(f'{a:.3f}' for a in accuracy)})"
         if recorded is not None:
-            comparison = helpers.compare_folds(accuracy, [fold["song_accuracy"] for fold in recorded])
-            line += (f"; minus the usual pieces' run, fold by fold: {', '.join(f'{d:+.3f}' for d in comparison['per_fold'])},"
-                     f" mean {comparison['difference']:+.3f}, p = {comparison['p']:.2f}: {comparison['verdict']}")
+            line += f"; minus the usual pieces' run, {fold_by_fold(accuracy, recorded)}"
         print(line)
     if recorded is None:
         print(f"{Path(settings.models_dir) / 'improved_cnn.cv.json'} holds no run on these folds: run the "

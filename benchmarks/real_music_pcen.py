@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
 from helpers.__main__ import _cross_validation_splits  # noqa: E402  (evaluate's folds, exactly)
-from real_music_ensembles import recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
+from real_music_ensembles import fold_by_fold, recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
 
 
 def pcen_features(X: np.ndarray, settings) -> np.ndarray:
@@ -57,9 +57,7 @@ def main() -> None:
           f"{np.mean([fold['song_balanced_accuracy'] for fold in folds]):.3f}")
     log_mel_run = recorded_folds(settings, "improved_cnn", splits)
     if log_mel_run is not None:
-        comparison = helpers.compare_folds(accuracy, [fold["song_accuracy"] for fold in log_mel_run])
-        print(f"PCEN - log-mel, fold by fold: {', '.join(f'{d:+.3f}' for d in comparison['per_fold'])}; "
-              f"mean {comparison['difference']:+.3f}, p = {comparison['p']:.2f}: {comparison['verdict']}")
+        print(f"PCEN - log-mel, {fold_by_fold(accuracy, log_mel_run)}")
     else:
         print(f"{Path(settings.models_dir) / 'improved_cnn.cv.json'} holds no log-mel run on these folds: "
               f"run the `evaluate` command above to compare")
