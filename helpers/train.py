@@ -114,7 +114,8 @@ def fit(model: keras.Model, dataset: Dataset, split: Split, epochs: int = 10, ba
     validation = (X[split.validation], y[split.validation]) + ((weights(split.validation),) if balance else ())
     if mixup:
         train_weights = weights(split.train) if balance else np.ones(len(split.train), dtype=np.float32)
-        train = mixed_batches(X[split.train], y[split.train], train_weights, batch_size=batch_size, alpha=mixup, seed=seed)
+        train = mixed_batches(X[split.train], y[split.train], train_weights, batch_size=batch_size, alpha=mixup, seed=seed,
+                              soft_labels=len(dataset.genres) == 2)
     else:
         train = batches(X[split.train], y[split.train], weights(split.train), batch_size=batch_size, shuffle_seed=seed)
     result = model.fit(train, validation_data=batches(*validation, batch_size=batch_size), epochs=epochs, verbose=0,
@@ -143,21 +144,24 @@ def batches(X: np.ndarray, y: np.ndarray | None = None, weights: np.ndarray | No
 
 
 def mixed_batches(X: np.ndarray, y: np.ndarray, weights: np.ndarray, batch_size: int = 32, alpha: float = 0.2,
-                  seed: int = 42) -> tf.data.Dataset:
+                  seed: int = 42, soft_labels: bool = False) -> tf.data.Dataset:
     """Mixup (Zhang et al. 2018): batches of blends `lam * a + (1 - lam) * b` of two pieces of
     the same shuffled batch, trained towards the same blend of their labels.
 
-    A blend of labels is a soft label, which sparse categorical crossentropy cannot take; but
-    cross-entropy is linear in the label, so each blend appears twice in its batch, once with
-    a's label weighted `lam` and once with b's weighted `1 - lam`: the same loss, for two
-    genres or more. `lam` is drawn per piece from Beta(alpha, alpha): small alphas keep most
-    blends close to one of the two pieces.
+    A blend of labels is a soft label. Two genres (`soft_labels`, binary crossentropy) take it
+    as it is: one row per blend, its label the weighted blend of the two labels, its weight
+    `lam * w_a + (1 - lam) * w_b`. Sparse categorical crossentropy (three genres or more)
+    cannot take a soft label; but cross-entropy is linear in the label, so there each blend
+    appears twice in its batch, once with a's label weighted `lam` and once with b's weighted
+    `1 - lam`: the same loss (half as large, as it is averaged over twice the rows), at twice
+    the cost. `lam` is drawn per piece from Beta(alpha, alpha): small alphas keep most blends
+    close to one of the two pieces.
 
     Taught in notebooks/09_improve.ipynb.
 
     Returns:
-        A tf.data pipeline of (x, y, weights) batches of twice `batch_size` rows, new blends
-        and a new order every epoch, the same for the same seed.
+        A tf.data pipeline of (x, y, weights) batches of `batch_size` rows (soft labels) or
+        twice that, new blends and a new order every epoch, the same for the same seed.
     """
     rng = np.random.default_rng(seed)
     X, y, weights = np.asarray(X), np.asarray(y), np.asarray(weights, dtype=np.float32)
@@ -169,9 +173,15 @@ def mixed_batches(X: np.ndarray, y: np.ndarray, weights: np.ndarray, batch_size:
             b = rng.permutation(a)  # each piece's partner, from the same batch
             lam = rng.beta(alpha, alpha, size=len(a)).astype(np.float32)
             blend = lam[:, None, None, None] * X[a] + (1 - lam[:, None, None, None]) * X[b]
-            yield (np.concatenate([blend, blend]), np.concatenate([y[a], y[b]]),
-                   np.concatenate([lam * weights[a], (1 - lam) * weights[b]]))
+            weight_a, weight_b = lam * weights[a], (1 - lam) * weights[b]
+            if soft_labels:  # one row per blend: its label between 0 and 1
+                weight = weight_a + weight_b
+                yield blend, (weight_a * y[a] + weight_b * y[b]) / weight, weight
+            else:  # two rows per blend, one for each piece's label
+                yield np.concatenate([blend, blend]), np.concatenate([y[a], y[b]]), np.concatenate([weight_a, weight_b])
 
+    if soft_labels:
+        y = y.astype(np.float32)
     signature = (tf.TensorSpec((None, *X.shape[1:]), tf.float32), tf.TensorSpec((None,), tf.as_dtype(y.dtype)),
                  tf.TensorSpec((None,), tf.float32))
     n_batches = -(-len(X) // batch_size)  # told to tf.data, so Keras knows an epoch's length from the start

@@ -123,5 +123,32 @@ def test_mixup_batches_blend_two_pieces_and_split_the_weight_between_their_label
                         and np.allclose(x[k], lam * X[i] + (1 - lam) * X[j], atol=1e-5):
                     lam_found = True
             assert lam_found
+
     assert all(np.array_equal(a[0], b[0]) for a, b in zip(first, again))  # the same seed: the same blends
     assert not all(np.array_equal(a[0], b[0]) for a, b in zip(first, second))  # a new epoch: new blends
+
+
+def test_mixup_for_two_genres_blends_the_labels_in_one_row_with_the_same_loss():
+    """Two genres: one row per blend with a soft label, where three or more need two rows; the
+    weighted binary cross-entropy is the same, for any prediction, as the two rows' sum."""
+    from helpers.train import mixed_batches
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((10, 4, 3, 1)).astype(np.float32)
+    y = np.arange(10) % 2
+    w = rng.uniform(0.5, 2.0, 10).astype(np.float32)
+    soft = [tuple(t.numpy() for t in b) for b in mixed_batches(X, y, w, batch_size=4, alpha=0.4, seed=1, soft_labels=True)]
+    hard = [tuple(t.numpy() for t in b) for b in mixed_batches(X, y, w, batch_size=4, alpha=0.4, seed=1)]
+    assert [len(b[0]) for b in soft] == [4, 4, 2]
+    assert any(0.01 < label < 0.99 for b in soft for label in b[1])  # some labels are blends
+
+    def bce(label, p):
+        return -(label * np.log(p) + (1 - label) * np.log(1 - p))
+
+    for (x, labels, weights), (x2, labels2, weights2) in zip(soft, hard):
+        half = len(x2) // 2
+        assert np.array_equal(x, x2[:half])  # the same blends
+        assert np.all((labels >= 0) & (labels <= 1)) and np.allclose(weights, weights2[:half] + weights2[half:])
+        for p in (0.1, 0.5, 0.8):
+            assert np.allclose(weights * bce(labels, p),
+                               weights2[:half] * bce(labels2[:half], p) + weights2[half:] * bce(labels2[half:], p), atol=1e-5)
