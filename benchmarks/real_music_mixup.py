@@ -7,9 +7,9 @@
 cross-validated on `evaluate`'s 5 folds by song, trained as usual but on mixup's blends of two pieces
 and of their labels (`helpers.train.mixed_batches`, the blend drawn from Beta(alpha, alpha), as in
 notebook 09's ablation), saved as improved_cnn_mixup, and compared fold by fold with the recorded run.
-About 25 minutes on 2 cores when measured (each blend was then trained twice, once per label; since
-02a8eb9 two genres take one row per blend with a soft label: the same loss up to rounding, about half
-the time). Issue 11 asked what mixup buys;
+About 15 minutes on one thread (two genres train one row per blend, with a soft label; before 02a8eb9
+each blend was trained twice, once per label, the same loss up to rounding, in about 25 minutes on
+2 cores). Issue 11 asked what mixup buys;
 README.md, "Real music", has the answer.
 """
 
