@@ -152,6 +152,18 @@ def test_a_few_test_songs_prove_little_and_cross_validation_a_little_more(lesson
     assert cross_validated[1] - cross_validated[0] >= 0.2, cross_validated  # but still wide
 
 
+def test_the_songs_the_cnn_is_least_sure_of_are_confident_mistakes(lesson):
+    """Notebook 07, "Listen to the mistakes": the three songs whose true genre the cross-validated
+    original CNN gave the lowest mean probability are all mistakes, and confident ones (0.06, 0.07
+    and 0.19 for the true genre there)."""
+    _, dataset, _, original_cv = lesson
+    cv_test = np.concatenate([fold["test"] for fold in original_cv])
+    cv_proba = np.concatenate([fold["proba"] for fold in original_cv])
+    found = helpers.least_certain_songs(cv_proba, dataset.y[cv_test], dataset.groups[cv_test], n=3)
+    assert [s["verdict"] != s["genre"] for s in found] == [True] * 3, found
+    assert max(s["p_true"] for s in found) < 0.3, found
+
+
 def test_the_single_split_model_sends_every_test_song_one_way(lesson):
     """Notebooks 06 and 07 read their single split's model: every test song goes to `silly_energy`
     (chance, 0.500), vote and mean agree on each, it finds few of the dramatic pieces, and per
