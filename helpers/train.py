@@ -164,7 +164,8 @@ def mixed_batches(X: np.ndarray, y: np.ndarray, weights: np.ndarray, batch_size:
         twice that, new blends and a new order every epoch, the same for the same seed.
     """
     rng = np.random.default_rng(seed)
-    X, y, weights = np.asarray(X), np.asarray(y), np.asarray(weights, dtype=np.float32)
+    X, weights = np.asarray(X), np.asarray(weights, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32) if soft_labels else np.asarray(y)  # soft labels are fractions
 
     def epoch():
         order = rng.permutation(len(X))
@@ -180,8 +181,6 @@ def mixed_batches(X: np.ndarray, y: np.ndarray, weights: np.ndarray, batch_size:
             else:  # two rows per blend, one for each piece's label
                 yield np.concatenate([blend, blend]), np.concatenate([y[a], y[b]]), np.concatenate([weight_a, weight_b])
 
-    if soft_labels:
-        y = y.astype(np.float32)
     signature = (tf.TensorSpec((None, *X.shape[1:]), tf.float32), tf.TensorSpec((None,), tf.as_dtype(y.dtype)),
                  tf.TensorSpec((None,), tf.float32))
     n_batches = -(-len(X) // batch_size)  # told to tf.data, so Keras knows an epoch's length from the start
