@@ -40,6 +40,7 @@ def mean_of(cv: list[dict], key: str) -> float:
 
 def measure(seed: int, songs_per_genre: int | None, folder: Path) -> dict:
     from helpers.model import improved_cnn, original_cnn
+    from helpers.runs import run_spec
     from helpers.train import cross_validate, train_or_load
 
     start = time.perf_counter()
@@ -51,13 +52,14 @@ def measure(seed: int, songs_per_genre: int | None, folder: Path) -> dict:
     dataset = helpers.build_dataset(settings, progress=False)
     folds = helpers.cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, folds=settings.folds,
                                              seed=seed, song_names=dataset.song_names)
-    original = cross_validate(original_cnn, dataset, folds, settings, name="original_cnn")
+    original = cross_validate(run_spec(original_cnn, settings), dataset, folds, settings, name="original_cnn")
     over_pieces = cross_validation_over_pieces(len(dataset.y), folds=settings.folds, seed=seed)
-    leaky = cross_validate(original_cnn, dataset, over_pieces, settings, name="original_cnn_split_over_pieces")
+    leaky = cross_validate(run_spec(original_cnn, settings), dataset, over_pieces, settings,
+                           name="original_cnn_split_over_pieces")
     split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=seed, song_names=dataset.song_names)
-    _, history = train_or_load(original_cnn, dataset, split, settings, name="original_cnn")
+    _, history = train_or_load(run_spec(original_cnn, settings), dataset, split, settings)
     baseline = helpers.cross_validate_baseline(dataset, folds, seed=seed)
-    improved = cross_validate(improved_cnn, dataset, folds, settings, name="improved_cnn")
+    improved = cross_validate(run_spec(improved_cnn, settings), dataset, folds, settings, name="improved_cnn")
     song_folds = [fold["song_accuracy"] for fold in original]
     result = {
         "seed": seed, "songs_per_genre": settings.demo_songs_per_genre, "songs": len(dataset.songs),

@@ -88,19 +88,21 @@ def phase_training(tracks: Path, cache: Path, epochs: int = 2) -> dict:
     does not land on one model only."""
     from helpers import build_dataset, load_settings, split_by_song
     from helpers.model import improved_cnn, original_cnn
+    from helpers.runs import run_spec
     from helpers.train import fit
 
     settings = load_settings(tracks_dir=tracks, cache_dir=cache)
     dataset = build_dataset(settings, progress=False)
     split = split_by_song(dataset.y, dataset.groups, dataset.genres)
-    models = {name: build(dataset.X.shape[1:], len(dataset.genres))
-              for name, build in (("original", original_cnn), ("improved", improved_cnn))}
-    for model in models.values():
-        fit(model, dataset, split, epochs=1)  # the first epoch includes tracing the graph: not timed
+    specs = {"original": run_spec(original_cnn, settings, patience=None),
+             "improved": run_spec(improved_cnn, settings, patience=None)}  # every epoch, no early stop
+    models = {name: spec.build(dataset.X.shape[1:], len(dataset.genres)) for name, spec in specs.items()}
+    for name, model in models.items():
+        fit(model, dataset, split, specs[name].with_plan(epochs=1))  # the first epoch includes tracing the graph: not timed
     seconds = {name: [] for name in models}
     for _ in range(2):
         for name, model in models.items():
-            seconds[name] += fit(model, dataset, split, epochs=epochs)["seconds"]
+            seconds[name] += fit(model, dataset, split, specs[name].with_plan(epochs=epochs))["seconds"]
     result = {"train_pieces": len(split.train)}
     for name, values in seconds.items():
         per_epoch = sum(values) / len(values)

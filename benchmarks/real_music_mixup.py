@@ -24,8 +24,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
-from helpers.__main__ import _cross_validation_splits  # noqa: E402  (evaluate's folds, exactly)
-from real_music_ensembles import fold_by_fold, recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
+import helpers.results  # noqa: E402
+from helpers.split import cross_validation_folds  # noqa: E402  (evaluate's folds, exactly)
 
 
 def main() -> None:
@@ -34,22 +34,23 @@ def main() -> None:
     parser.add_argument("--alpha", type=float, default=0.2)
     options = parser.parse_args()
     from helpers.model import improved_cnn
-    from helpers.train import cross_validate, training_plan
+    from helpers.runs import run_spec
+    from helpers.train import cross_validate, saved_folds
 
     settings = helpers.load_settings(tracks_dir=options.tracks, folds=5)
     dataset = helpers.build_dataset(settings, progress=False)
-    splits = _cross_validation_splits(dataset, settings, "song")
-    plan = {**training_plan("improved_cnn", settings), "mixup": options.alpha}
-    folds = cross_validate(improved_cnn, dataset, splits, settings, name="improved_cnn_mixup", plan=plan, progress=True)
+    splits = cross_validation_folds(dataset, settings.folds, settings.seed, group="song")
+    spec = run_spec(improved_cnn, settings, mixup=options.alpha)
+    folds = cross_validate(spec, dataset, splits, settings, name="improved_cnn_mixup", progress=True)
     accuracy = [fold["song_accuracy"] for fold in folds]
     print(f"improved CNN with mixup (alpha {options.alpha}), folds by song: song accuracy {np.mean(accuracy):.3f} "
           f"({', '.join(f'{a:.3f}' for a in accuracy)}), balanced "
           f"{np.mean([fold['song_balanced_accuracy'] for fold in folds]):.3f}, epochs {[fold['epochs'] for fold in folds]}")
-    recorded = recorded_folds(settings, "improved_cnn", splits)
+    recorded = saved_folds(run_spec(improved_cnn, settings), dataset, splits, settings)
     if recorded is None:
         sys.exit(f"{Path(settings.models_dir) / 'improved_cnn.cv.json'} holds no run on these folds: "
                  f"run the `evaluate` command above to compare")
-    print(f"mixup - without, {fold_by_fold(accuracy, recorded)}")
+    print(f"mixup - without, {helpers.results.fold_by_fold(accuracy, recorded)}")
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
-from helpers.__main__ import _cross_validation_splits  # noqa: E402  (evaluate's folds, exactly)
-from real_music_ensembles import fold_by_fold, recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
+import helpers.results  # noqa: E402
+from helpers.split import cross_validation_folds  # noqa: E402  (evaluate's folds, exactly)
 
 
 def with_pieces_in_between(dataset):
@@ -55,29 +55,31 @@ def main() -> None:
     parser.add_argument("--tracks", type=Path, required=True)
     options = parser.parse_args()
     from helpers.model import improved_cnn
-    from helpers.train import cross_validate
+    from helpers.runs import run_spec
+    from helpers.train import cross_validate, saved_folds
 
     settings = helpers.load_settings(tracks_dir=options.tracks, folds=5)
     dataset = helpers.build_dataset(settings, progress=False)
-    usual_splits = _cross_validation_splits(dataset, settings, "song")
+    usual_splits = cross_validation_folds(dataset, settings.folds, settings.seed, group="song")
     more = with_pieces_in_between(dataset)
-    splits = _cross_validation_splits(more, settings, "song")
+    splits = cross_validation_folds(more, settings.folds, settings.seed, group="song")
     for usual, split in zip(usual_splits, splits):  # the same songs in each fold, only more pieces of them
         assert set(dataset.groups[usual.test]) == set(more.groups[split.test])
     print(f"{len(dataset.y)} pieces, {len(more.y)} with the pieces in between")
-    folds = cross_validate(improved_cnn, more, splits, settings, name="improved_cnn_more_pieces", progress=True)
+    folds = cross_validate(run_spec(improved_cnn, settings), more, splits, settings, name="improved_cnn_more_pieces",
+                           progress=True)
     scores = {"all pieces": [], "the usual pieces": []}
     for fold in folds:
         test, proba = np.asarray(fold["test"]), np.asarray(fold["proba"])
         scores["all pieces"].append(song_accuracy(proba, more.y[test], more.groups[test]))
         usual = test < len(dataset.y)
         scores["the usual pieces"].append(song_accuracy(proba[usual], more.y[test[usual]], more.groups[test[usual]]))
-    recorded = recorded_folds(settings, "improved_cnn", usual_splits)
+    recorded = saved_folds(run_spec(improved_cnn, settings), dataset, usual_splits, settings)
     for label, accuracy in scores.items():
         line = f"improved CNN, trained on twice the pieces, scored on {label}: song accuracy {np.mean(accuracy):.3f} " \
                f"({', '.join(f'{a:.3f}' for a in accuracy)})"
         if recorded is not None:
-            line += f"; minus the usual pieces' run, {fold_by_fold(accuracy, recorded)}"
+            line += f"; minus the usual pieces' run, {helpers.results.fold_by_fold(accuracy, recorded)}"
         print(line)
     if recorded is None:
         print(f"{Path(settings.models_dir) / 'improved_cnn.cv.json'} holds no run on these folds: run the "

@@ -24,8 +24,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
-from helpers.__main__ import _cross_validation_splits  # noqa: E402  (evaluate's folds, exactly)
-from real_music_ensembles import fold_by_fold, recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
+import helpers.results  # noqa: E402
+from helpers.split import cross_validation_folds  # noqa: E402  (evaluate's folds, exactly)
 
 
 def pcen_features(X: np.ndarray, settings) -> np.ndarray:
@@ -44,20 +44,22 @@ def main() -> None:
     parser.add_argument("--group", choices=("song", "source"), default="song")
     options = parser.parse_args()
     from helpers.model import improved_cnn
-    from helpers.train import cross_validate
+    from helpers.runs import run_spec
+    from helpers.train import cross_validate, saved_folds
 
     settings = helpers.load_settings(tracks_dir=options.tracks, folds=5 if options.group == "song" else 3)
     dataset = helpers.build_dataset(settings, progress=False)
     pcen = dataclasses.replace(dataset, X=pcen_features(dataset.X, settings))
-    splits = _cross_validation_splits(pcen, settings, options.group)
-    folds = cross_validate(improved_cnn, pcen, splits, settings, name=f"improved_cnn_pcen_{options.group}", progress=True)
+    splits = cross_validation_folds(pcen, settings.folds, settings.seed, group=options.group)
+    folds = cross_validate(run_spec(improved_cnn, settings), pcen, splits, settings,
+                           name=f"improved_cnn_pcen_{options.group}", progress=True)
     accuracy = [fold["song_accuracy"] for fold in folds]
     print(f"improved CNN on PCEN, folds by {options.group}: song accuracy {np.mean(accuracy):.3f} "
           f"({', '.join(f'{a:.3f}' for a in accuracy)}), balanced "
           f"{np.mean([fold['song_balanced_accuracy'] for fold in folds]):.3f}")
-    log_mel_run = recorded_folds(settings, "improved_cnn", splits)
+    log_mel_run = saved_folds(run_spec(improved_cnn, settings), dataset, splits, settings)
     if log_mel_run is not None:
-        print(f"PCEN - log-mel, {fold_by_fold(accuracy, log_mel_run)}")
+        print(f"PCEN - log-mel, {helpers.results.fold_by_fold(accuracy, log_mel_run)}")
     else:
         print(f"{Path(settings.models_dir) / 'improved_cnn.cv.json'} holds no log-mel run on these folds: "
               f"run the `evaluate` command above to compare")

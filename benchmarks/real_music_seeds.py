@@ -22,8 +22,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
-from helpers.__main__ import _cross_validation_splits  # noqa: E402  (evaluate's folds, exactly)
-from real_music_ensembles import ensemble_song_accuracies, recorded_folds  # noqa: E402  (this folder is on sys.path: the script's own)
+import helpers.results  # noqa: E402
+from helpers.split import cross_validation_folds  # noqa: E402  (evaluate's folds, exactly)
 
 
 def main() -> None:
@@ -32,25 +32,26 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[142, 242])
     options = parser.parse_args()
     from helpers.model import improved_cnn
-    from helpers.train import cross_validate
+    from helpers.runs import run_spec
+    from helpers.train import cross_validate, saved_folds
 
     settings = helpers.load_settings(tracks_dir=options.tracks, folds=5)
     dataset = helpers.build_dataset(settings, progress=False)
-    splits = _cross_validation_splits(dataset, settings, "song")
-    runs = {settings.seed: recorded_folds(settings, "improved_cnn", splits)}
+    splits = cross_validation_folds(dataset, settings.folds, settings.seed, group="song")
+    runs = {settings.seed: saved_folds(run_spec(improved_cnn, settings), dataset, splits, settings)}
     if runs[settings.seed] is None:
         sys.exit(f"{Path(settings.models_dir) / 'improved_cnn.cv.json'} holds no run on these folds: "
                  f"run the `evaluate` command above first")
 
     def song_accuracies(members, rule):
-        return ensemble_song_accuracies(dataset, splits, [runs[seed] for seed in members], rule)
+        return helpers.evaluate.ensemble_song_accuracies(dataset, splits, [runs[seed] for seed in members], rule)
 
     def show(label, accuracy):
         print(f"  {label:<44} {np.mean(accuracy):.3f}  ({', '.join(f'{a:.3f}' for a in accuracy)})", flush=True)
 
     show(f"seed {settings.seed} alone (vote)", song_accuracies([settings.seed], "vote"))
     for seed in options.seeds:
-        runs[seed] = cross_validate(improved_cnn, dataset, splits, settings.replace(seed=seed),
+        runs[seed] = cross_validate(run_spec(improved_cnn, settings).with_seed(seed), dataset, splits, settings,
                                     name=f"improved_cnn_seed{seed}", progress=True)
         show(f"seed {seed} alone (vote)", song_accuracies([seed], "vote"))
         for rule in ("vote", "mean"):

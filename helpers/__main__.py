@@ -12,9 +12,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from . import (AudioError, CollectionError, SettingsError, accuracies, build_dataset, ensure_songs, load_settings,
-               predict_proba, song_features, song_verdict, split_by_song)
-from .split import cross_validation_by_song, cross_validation_by_source, cross_validation_over_pieces
+from . import accuracies, build_dataset, ensure_songs, load_settings, predict_proba, song_features, song_verdict, split_by_song
+from .errors import InputError
+from .split import cross_validation_folds
 
 MODELS = ("original", "improved")
 """The models the CLI can train: helpers.model.MODELS (notebooks 05 and 09). Each is saved under
@@ -68,10 +68,11 @@ def cmd_train(options) -> dict:
     dataset = build_dataset(settings, progress=False)
     print(dataset.summary())
     split = split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed, song_names=dataset.song_names)
+    from .runs import run_spec
     from .train import train_or_load  # TensorFlow, once the data is usable
 
     build = _build(options.model)
-    model, _ = train_or_load(build, dataset, split, settings, name=build.__name__)  # the notebooks' model and file
+    model, _ = train_or_load(run_spec(build, settings), dataset, split, settings)  # the notebooks' model and file
     path = Path(settings.models_dir) / f"{build.__name__}.keras"
     scores = accuracies(predict_proba(model, dataset.X[split.test]), dataset.y[split.test], dataset.groups[split.test])
     print(f"test songs: {scores['songs']}, {_scores_line(scores)}; model saved to {path}")
@@ -84,55 +85,39 @@ def cmd_evaluate(options) -> dict:
     settings = _settings(options)
     dataset = build_dataset(settings, progress=False)
     print(dataset.summary())
-    split_by = getattr(options, "split", "song")
-    if split_by == "piece":  # the original tutorial's split: it leaks, kept to measure by how much
-        splits = cross_validation_over_pieces(len(dataset.y), settings.folds, seed=settings.seed)
-    else:
-        splits = _cross_validation_splits(dataset, settings, getattr(options, "group", "song"))
+    split_by, group = options.split, options.group
+    # split "piece" is the original tutorial's split: it leaks, kept to measure by how much
+    splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
     if options.model == "baseline":
         from .baseline import cross_validate_baseline
 
         folds = [{**fold, "epochs": 0, "seconds_per_epoch": 0.0}
                  for fold in cross_validate_baseline(dataset, splits, seed=settings.seed)]
     else:
+        from .runs import run_spec
         from .train import cross_validate
 
         build = _build(options.model)
         name = build.__name__ if split_by == "song" else f"{build.__name__}_split_over_pieces"
-        folds = cross_validate(build, dataset, splits, settings, name, progress=True)
+        folds = cross_validate(run_spec(build, settings), dataset, splits, settings, name, progress=True)
     pieces = [fold["piece_accuracy"] for fold in folds]
     songs = [fold["song_accuracy"] for fold in folds]
     balanced = [fold["song_balanced_accuracy"] for fold in folds]
     seconds = sum(fold["seconds_per_epoch"] for fold in folds) / len(folds)
     chance = {key: sum(fold[key] for fold in folds) / len(folds) for key in ("song_chance", "balanced_chance",
                                                                              "piece_chance")}
-    held_out = "whole sources" if split_by == "song" and getattr(options, "group", "song") == "source" else f"{split_by}s"
+    held_out = "whole sources" if group == "source" else f"{split_by}s"
     print(f"{options.model}, folds of {held_out}: song accuracy {sum(songs) / len(songs):.3f} (chance {chance['song_chance']:.3f}; folds: "
           f"{', '.join(f'{a:.3f}' for a in songs)}), balanced {sum(balanced) / len(balanced):.3f} "
           f"(chance {chance['balanced_chance']:.3f}), {seconds:.1f} s per epoch")
     return {"genres": dataset.genres, "songs": len(dataset.songs), "pieces": int(len(dataset.y)),
-            "model": options.model, "split": split_by, "group": getattr(options, "group", "song"),
+            "model": options.model, "split": split_by, "group": group,
             "piece_accuracy": sum(pieces) / len(pieces), "song_accuracy": sum(songs) / len(songs),
             "song_balanced_accuracy": sum(balanced) / len(balanced), **chance,
             "piece_accuracy_per_fold": pieces, "song_accuracy_per_fold": songs,
             "test_songs_per_fold": [fold["songs"] for fold in folds],
             "epochs_per_fold": [fold["epochs"] for fold in folds], "seconds_per_epoch": seconds,
             "skipped": _skipped(dataset)}
-
-
-def _cross_validation_splits(dataset, settings, group: str) -> list:
-    """The folds of `evaluate`: by song (notebook 07) or holding out whole sources (notebook 10).
-    Either way a tune and its near-duplicate variants (helpers/sources.py) are dealt out as one
-    song; a collection without variants gets exactly notebook 07's folds."""
-    from .sources import family_groups, source_of_songs
-
-    groups, names, sources = family_groups(dataset.groups, dataset.song_names)
-    if len(names) == len(dataset.songs):  # no variants: the songs themselves, as notebook 07 deals them
-        groups, names, sources = dataset.groups, dataset.song_names, source_of_songs(dataset.song_names)
-    if group == "source":
-        return cross_validation_by_source(dataset.y, groups, sources, dataset.genres, settings.folds, settings.seed,
-                                          song_names=names)
-    return cross_validation_by_song(dataset.y, groups, dataset.genres, settings.folds, settings.seed, song_names=names)
 
 
 def cmd_fetch_open_music(options) -> dict:
@@ -149,34 +134,43 @@ def cmd_fetch_open_music(options) -> dict:
 
 
 def cmd_predict(options) -> dict:
-    from .train import load_model, load_record
+    from .saved import load_model, load_record
 
     model = load_model(options.model)
     record = load_record(options.model)  # the model's own genres and feature settings, not today's
-    settings = load_settings().replace(**record["features"])
+    settings = load_settings().replace(**record["spec"]["features"])
     genres = record["genres"]
-    results = []
-    for file in options.files:
-        features = song_features(Path(file), settings)
-        if len(features) == 0:
-            raise AudioError(f"{file}: shorter than one piece ({settings.segment_width / settings.sample_rate:.1f} s)")
+    results, failed = [], []
+    for file in options.files:  # a file that cannot be used is named, and the others still get their answer
+        try:
+            features = song_features(Path(file), settings)
+            if len(features) == 0:
+                raise InputError(f"{file}: shorter than one piece ({settings.segment_width / settings.sample_rate:.1f} s)")
+        except InputError as error:
+            print(f"{file}: skipped, {str(error).splitlines()[0]}", file=sys.stderr)
+            failed.append({"file": str(file), "reason": str(error).splitlines()[0]})
+            continue
         verdict, votes, mean = song_verdict(predict_proba(model, features[..., None]))  # notebook 08's rule
         print(f"{file}: {genres[verdict]} ({votes} of {len(features)} pieces, mean probability {mean:.0%})")
         results.append({"file": str(file), "genre": genres[verdict], "votes": votes, "pieces": len(features),
                         "mean_probability": mean})
-    return {"predictions": results}
+    if not results:
+        raise InputError(f"none of the {len(options.files)} file(s) could be used: {failed[0]['reason']}")
+    return {"predictions": results, "skipped": failed}
 
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m helpers", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    main.add_argument("--traceback", action="store_true",
-                      help="on a bad folder, file or setting, show the full traceback instead of one line")
+    traceback_help = "on a bad folder, file or setting, show the full traceback instead of one line"
+    main.add_argument("--traceback", action="store_true", help=traceback_help)
+    anywhere = argparse.ArgumentParser(add_help=False)  # --traceback after the command works too
+    anywhere.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS, help=traceback_help)
     commands = main.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="write the synthesised demo collection into an empty folder")
+    demo = commands.add_parser("demo", parents=[anywhere], help="write the synthesised demo collection into an empty folder")
     demo.add_argument("--tracks", type=Path, help="the folder (default: TRACKS_DIR or tracks/)")
-    train = commands.add_parser("train", help="build the dataset, split by song, train, test, save the model")
-    evaluate = commands.add_parser("evaluate", help="cross-validate by song: mean and spread over folds")
+    train = commands.add_parser("train", parents=[anywhere], help="build the dataset, split by song, train, test, save the model")
+    evaluate = commands.add_parser("evaluate", parents=[anywhere], help="cross-validate by song: mean and spread over folds")
     for command, choices in ((train, MODELS), (evaluate, EVALUATED)):
         command.add_argument("--tracks", type=Path, help="folder of genre folders (default: TRACKS_DIR or tracks/)")
         command.add_argument("--model", choices=choices, default="original",
@@ -196,27 +190,18 @@ def parser() -> argparse.ArgumentParser:
                           "`<artist> - <title>` (helpers/sources.py), to find the artist effect")
     evaluate.add_argument("--record", type=Path, help="also append this run (its command and JSON) to a results file, "
                           "e.g. results/real_music.json, which notebook 10 reads")
-    fetch = commands.add_parser("fetch-open-music", help="build the openly licensed two-genre collection of real "
+    fetch = commands.add_parser("fetch-open-music", parents=[anywhere], help="build the openly licensed two-genre collection of real "
                                 "game soundtracks from Debian packages (needs apt-get and dpkg-deb: Debian, Ubuntu, "
                                 "Colab; downloads about 1.5 GB once)")
     fetch.add_argument("--tracks", type=Path, help="the folder to write it to, empty or new (default: open_music/)")
     fetch.add_argument("--cache", type=Path, help="where the downloaded packages are kept and reused "
                        "(default: .cache/debs/)")
-    predict = commands.add_parser("predict", help="the genre of each audio file (majority vote of its pieces), "
+    predict = commands.add_parser("predict", parents=[anywhere], help="the genre of each audio file (majority vote of its pieces), "
                                   "from a model saved by `train` or a notebook")
     predict.add_argument("model", type=Path, help="a .keras file saved by `python -m helpers train` or by "
                          "notebooks 06-09, e.g. models/original_cnn.keras")
     predict.add_argument("files", nargs="+", type=Path, help="audio files")
     return main
-
-
-def _readers_errors() -> tuple[type[Exception], ...]:
-    """The errors that mean a bad folder, file or setting, each with a message for the reader."""
-    errors = [CollectionError, AudioError, SettingsError]
-    train = sys.modules.get("helpers.train")  # ModelFileError can only come from there once it is imported
-    if train is not None:
-        errors.append(train.ModelFileError)
-    return tuple(errors)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
                "fetch-open-music": cmd_fetch_open_music}[options.command]
     try:
         result = command(options)
-    except _readers_errors() as error:  # anything else (a bug, in Keras or here) keeps its traceback
+    except InputError as error:  # a bad folder, file, setting or model; anything else (a bug, in Keras or here) keeps its traceback
         if options.traceback:
             raise
         print(f"error: {str(error).splitlines()[0]}", file=sys.stderr)  # one line; the details are in the notebooks

@@ -8,13 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .demo import DEMO_MARKER, demo_song_paths, made_by_this_synthesiser, write_demo_collection
-from .settings import PROJECT_ROOT, Settings
+from .errors import InputError
+from .settings import PROJECT_ROOT
 
 AUDIO_EXTENSIONS = (".mp3", ".wav", ".ogg", ".flac")
 """File endings the series reads (upper case too): formats that soundfile decodes on every platform."""
 
 _IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
+
+DEMO_MARKER = ".demo_collection"
+"""A file the synthesiser (helpers/demo.py) leaves in the tracks folder, so an interrupted run is completed,
+not mistaken for the reader's songs."""
 
 NOT_GENRES = ("licenses",)
 """Folder names (any case) in a tracks folder that are not genres: the licences of the songs
@@ -44,8 +48,8 @@ class Skipped:
         return f"skipped {self.path}: {self.reason}"
 
 
-class CollectionError(ValueError):
-    """The tracks folder cannot make a dataset; the message names the folder and what is missing."""
+CollectionError = InputError
+"""The tracks folder cannot make a dataset; the message names the folder and what is missing."""
 
 
 def find_songs(tracks_dir: Path) -> tuple[list[Song], list[Skipped]]:
@@ -62,14 +66,14 @@ def find_songs(tracks_dir: Path) -> tuple[list[Song], list[Skipped]]:
     if not tracks_dir.is_dir():
         raise CollectionError(f"the tracks folder {tracks_dir} does not exist: make it, with one sub-folder per genre")
     songs, skipped = [], []
-    for path in sorted(p for p in tracks_dir.iterdir() if not p.is_dir() and not _ignored(p)):
+    for path in sorted(p for p in tracks_dir.iterdir() if not p.is_dir() and not is_ignored(p)):
         if path.suffix.lower() in AUDIO_EXTENSIONS:
             skipped.append(Skipped(path, "sits directly in the tracks folder: move it into a genre folder, tracks/<genre>/"))
     for genre_dir in sorted(p for p in tracks_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
                             and p.name.lower() not in NOT_GENRES):
         found = 0
         for path in sorted(genre_dir.iterdir()):
-            if _ignored(path):
+            if is_ignored(path):
                 continue  # written by the operating system or hidden, never a song: not worth a line
             if path.is_dir():
                 skipped.append(Skipped(path, "a folder inside a genre folder (songs must sit directly in the genre folder)"))
@@ -83,7 +87,7 @@ def find_songs(tracks_dir: Path) -> tuple[list[Song], list[Skipped]]:
     return songs, skipped
 
 
-def _ignored(path: Path) -> bool:
+def is_ignored(path: Path) -> bool:
     return path.name.lower() in _IGNORED_NAMES or path.name.startswith(".")
 
 
@@ -127,59 +131,3 @@ def collection_table(songs: list[Song], tracks_dir: Path) -> str:
         if seconds:
             lines.append(f"{genre:<16}{len(seconds):>6}{sum(seconds) / 60:>9.1f}{min(seconds):>9.1f}s{max(seconds):>8.1f}s")
     return "\n".join(lines)
-
-
-def _holds_only_the_demo(tracks_dir: Path, settings: Settings) -> bool:
-    """True when every entry of `tracks_dir` (hidden files and a README aside) is a demo genre
-    folder holding nothing but demo songs: nothing of the reader's is there."""
-    demo_names = {p.name for p in demo_song_paths(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre)}
-    for entry in tracks_dir.iterdir():
-        if _ignored(entry) or entry.name.lower().startswith("readme"):
-            continue
-        if not entry.is_dir() or entry.name not in settings.demo_genres:
-            return False
-        if any(not _ignored(song) and song.name not in demo_names for song in entry.iterdir()):
-            return False
-    return True
-
-
-def ensure_songs(settings: Settings) -> list[Path]:
-    """Make sure there is something to listen to: synthesise the demo collection when `tracks_dir`
-    is empty (hidden files and a README aside). An explicit step: every notebook calls it in
-    plain sight, and `python -m helpers demo` does it from a terminal; building a dataset never does.
-
-    A folder that holds anything of the reader's is never written to, even if it holds no
-    usable songs: building the dataset then says what is missing. A demo collection that was
-    interrupted (the marker file is there, some songs are not) is completed, but only while the
-    folder holds nothing but the demo's genres and songs: once a reader's genre or song sits
-    beside them, deleting demo songs deletes them for good. A demo collection written by another
-    version of the synthesiser, or with another seed, is written again (its files are the
-    synthesiser's, not the reader's), so a reader sees the songs the committed notebooks show.
-
-    Taught in notebooks/01_listen_and_load.ipynb.
-
-    Returns:
-        The demo files written now (empty when the folder already had its songs).
-
-    Raises:
-        CollectionError: `tracks_dir` does not exist (a mistyped TRACKS_DIR gets a message, not a demo).
-    """
-    tracks_dir = Path(settings.tracks_dir)
-    if not tracks_dir.is_dir():
-        raise CollectionError(f"the tracks folder {tracks_dir} does not exist: create it (left empty, it gets the demo "
-                              f"collection) or point TRACKS_DIR at the folder that holds your genre folders")
-    if is_demo_collection(tracks_dir):
-        if not _holds_only_the_demo(tracks_dir, settings):
-            return []  # the reader's songs or genres sit beside the demo now: never write among them
-        demo = demo_song_paths(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre)
-        if not made_by_this_synthesiser(tracks_dir, settings.seed):
-            print(f"{display_path(tracks_dir)} holds a demo collection made by another version of the synthesiser "
-                  f"(or with another seed): writing this version's songs in its place")
-            for path in demo:  # the demo's own files only: _holds_only_the_demo checked that nothing else is there
-                path.unlink(missing_ok=True)
-            (tracks_dir / DEMO_MARKER).unlink()
-        elif all(p.exists() for p in demo):
-            return []
-    elif any(not _ignored(p) and not p.name.lower().startswith("readme") for p in tracks_dir.iterdir()):
-        return []  # the reader's folder (even one that cannot make a dataset): never write into it
-    return write_demo_collection(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre, settings.seed)

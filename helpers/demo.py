@@ -1,6 +1,6 @@
 """The demo collection: copyright-free songs synthesised with numpy, so the series runs out of the box.
 
-When the tracks folder holds no songs, `ensure_songs` writes a deterministic collection there,
+When the tracks folder holds no songs, `ensure_songs` (below) writes a deterministic collection there,
 made to behave like real music in the ways the lessons depend on:
 
 - every song has a strong identity of its own (its artist's instruments, its own mix and
@@ -34,11 +34,11 @@ from joblib import Parallel, delayed
 from scipy import fft as sp_fft
 from scipy import signal as sps
 
+from .collection import DEMO_MARKER, CollectionError, display_path, is_demo_collection, is_ignored
+from .settings import Settings
+
 RATE = 44_100
 """Sample rate of the demo files (Hz), the rate of most downloaded music."""
-
-DEMO_MARKER = ".demo_collection"
-"""A file the synthesiser leaves in the tracks folder, so an interrupted run is completed, not mistaken for the reader's songs."""
 
 GENRES = ("silly_energy", "dramatic", "calm")
 """The genres the synthesiser can write."""
@@ -319,3 +319,59 @@ def write_demo_collection(tracks_dir: Path, genres=("silly_energy", "dramatic"),
             to_make.append(path)
     Parallel(n_jobs=n_jobs, prefer="threads")(delayed(_write_song)(path, seed) for path in to_make)
     return missing
+
+
+def _holds_only_the_demo(tracks_dir: Path, settings: Settings) -> bool:
+    """True when every entry of `tracks_dir` (hidden files and a README aside) is a demo genre
+    folder holding nothing but demo songs: nothing of the reader's is there."""
+    demo_names = {p.name for p in demo_song_paths(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre)}
+    for entry in tracks_dir.iterdir():
+        if is_ignored(entry) or entry.name.lower().startswith("readme"):
+            continue
+        if not entry.is_dir() or entry.name not in settings.demo_genres:
+            return False
+        if any(not is_ignored(song) and song.name not in demo_names for song in entry.iterdir()):
+            return False
+    return True
+
+
+def ensure_songs(settings: Settings) -> list[Path]:
+    """Make sure there is something to listen to: synthesise the demo collection when `tracks_dir`
+    is empty (hidden files and a README aside). An explicit step: every notebook calls it in
+    plain sight, and `python -m helpers demo` does it from a terminal; building a dataset never does.
+
+    A folder that holds anything of the reader's is never written to, even if it holds no
+    usable songs: building the dataset then says what is missing. A demo collection that was
+    interrupted (the marker file is there, some songs are not) is completed, but only while the
+    folder holds nothing but the demo's genres and songs: once a reader's genre or song sits
+    beside them, deleting demo songs deletes them for good. A demo collection written by another
+    version of the synthesiser, or with another seed, is written again (its files are the
+    synthesiser's, not the reader's), so a reader sees the songs the committed notebooks show.
+
+    Taught in notebooks/01_listen_and_load.ipynb.
+
+    Returns:
+        The demo files written now (empty when the folder already had its songs).
+
+    Raises:
+        CollectionError: `tracks_dir` does not exist (a mistyped TRACKS_DIR gets a message, not a demo).
+    """
+    tracks_dir = Path(settings.tracks_dir)
+    if not tracks_dir.is_dir():
+        raise CollectionError(f"the tracks folder {tracks_dir} does not exist: create it (left empty, it gets the demo "
+                              f"collection) or point TRACKS_DIR at the folder that holds your genre folders")
+    if is_demo_collection(tracks_dir):
+        if not _holds_only_the_demo(tracks_dir, settings):
+            return []  # the reader's songs or genres sit beside the demo now: never write among them
+        demo = demo_song_paths(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre)
+        if not made_by_this_synthesiser(tracks_dir, settings.seed):
+            print(f"{display_path(tracks_dir)} holds a demo collection made by another version of the synthesiser "
+                  f"(or with another seed): writing this version's songs in its place")
+            for path in demo:  # the demo's own files only: _holds_only_the_demo checked that nothing else is there
+                path.unlink(missing_ok=True)
+            (tracks_dir / DEMO_MARKER).unlink()
+        elif all(p.exists() for p in demo):
+            return []
+    elif any(not is_ignored(p) and not p.name.lower().startswith("readme") for p in tracks_dir.iterdir()):
+        return []  # the reader's folder (even one that cannot make a dataset): never write into it
+    return write_demo_collection(tracks_dir, settings.demo_genres, settings.demo_songs_per_genre, settings.seed)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .labels import song_truth
+
 SONG_RULE = "vote"
 """How the series turns a song's pieces into one answer, everywhere (notebooks 06-09 and
 `python -m helpers predict`): the majority vote of its pieces. Notebook 07 compares it with
@@ -23,7 +25,7 @@ def predict_proba(model, X: np.ndarray, batch_size: int = 64) -> np.ndarray:
 
     A two-genre model has one sigmoid unit p (the second genre); it becomes [1 - p, p].
     """
-    from .train import batches  # TensorFlow: a model exists, so it is imported already
+    from .pipelines import batches  # TensorFlow: a model exists, so it is imported already
 
     p = np.asarray(model.predict(batches(X, batch_size=batch_size), verbose=0), dtype=np.float64)
     return np.column_stack([1 - p[:, 0], p[:, 0]]) if p.shape[1] == 1 else p
@@ -55,12 +57,6 @@ def song_predictions(proba: np.ndarray, groups: np.ndarray, method: str = SONG_R
         else:
             predicted[k] = int(np.argmax(mean))
     return songs, predicted
-
-
-def song_truth(y: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The song indices, sorted (as `song_predictions` returns them), and each song's genre."""
-    songs = np.unique(groups)
-    return songs, np.array([y[groups == s][0] for s in songs], dtype=int)
 
 
 def song_verdict(proba: np.ndarray) -> tuple[int, int, float]:
@@ -115,33 +111,60 @@ def accuracy_interval(correct: int, total: int, confidence: float = 0.95) -> tup
     return float(interval.low), float(interval.high)
 
 
-def compare_folds(a: list[float], b: list[float], level: float = 0.05) -> dict:
-    """Is `a` better than `b`, or a tie? Two models' scores on the *same* folds, compared fold by fold.
+def compare_folds(a: list[float], b: list[float], test_train_ratio: float | None = None, level: float = 0.05) -> dict:
+    """Is `a` better than `b`? Two models' scores on the *same* cross-validation folds, compared
+    fold by fold with the corrected resampled t-test (Nadeau and Bengio 2003).
 
     The folds are paired (the same test songs), so what matters is the spread of the per-fold
-    differences, not of each model's scores: a paired t-test on them. A difference is called
-    "larger than the noise" when its p-value is below `level`, else "a tie". With 3 or 5 folds
-    the test is weak, and folds that share training songs are not independent: read a "tie" as
-    "not shown", never as "equal".
+    differences. But folds are not independent draws: any two of them share most of their
+    training songs, so their differences agree more than independent ones would, and a plain
+    paired t-test calls too many differences real (Dietterich 1998; Bouckaert and Frank 2004).
+    The correction widens the variance of the mean difference from var/k to
+    var * (1/k + n_test/n_train). A difference is "larger than the noise" when p is below `level`;
+    otherwise it is "not shown": the folds cannot tell, which never means the two are equal.
+    When every fold differs by exactly the same amount there is no spread to judge the noise
+    by: p is NaN and the verdict "not shown".
 
     Taught in notebooks/07_evaluate.ipynb and notebooks/09_improve.ipynb.
 
+    Args:
+        a, b: one score per fold, in the same fold order.
+        test_train_ratio: test songs over training songs in a fold; by default 1 / (k - 1), as in
+            k-fold cross-validation, where each fold tests 1/k of the songs and trains on the rest.
+
     Returns:
-        "difference" (mean of a - b), "per_fold" (a - b per fold), "p" (two-sided; 1.0 when
-        every fold's difference is 0) and "verdict".
+        "difference" (mean of a - b), "per_fold" (a - b per fold), "p" (two-sided) and "verdict".
     """
-    from scipy.stats import ttest_rel
+    from scipy.stats import t as student_t
 
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape or len(a) < 2:
         raise ValueError(f"need two or more paired folds, got {len(a)} and {len(b)}")
-    per_fold = a - b
-    if np.allclose(per_fold, per_fold[0]):  # no spread at all: the t-test is undefined
-        p = 1.0 if np.isclose(per_fold[0], 0) else 0.0
+    k, per_fold = len(a), a - b
+    ratio = 1 / (k - 1) if test_train_ratio is None else test_train_ratio
+    variance = per_fold.var(ddof=1) * (1 / k + ratio)
+    if np.isclose(variance, 0):
+        p = 1.0 if np.allclose(per_fold, 0) else float("nan")
     else:
-        p = float(ttest_rel(a, b).pvalue)
+        p = float(2 * student_t.sf(abs(per_fold.mean()) / np.sqrt(variance), df=k - 1))
     return {"difference": float(per_fold.mean()), "per_fold": per_fold, "p": p,
-            "verdict": "larger than the noise" if p < level else "a tie"}
+            "verdict": "larger than the noise" if p < level else "not shown"}
+
+
+def ensemble_song_accuracies(dataset, splits, runs: list[list[dict]], rule: str = SONG_RULE) -> list[float]:
+    """Per fold, the song accuracy of the pieces' probabilities averaged over several models' runs
+    on the same folds (each run a list of folds, as `helpers.train.cross_validate` returns them,
+    in the order of `splits`), a song decided by `rule`: its pieces' "vote" or their "mean".
+
+    Used by benchmarks/real_music_ensembles.py and real_music_seeds.py.
+    """
+    accuracy = []
+    for k, split in enumerate(splits):
+        proba = np.mean([np.asarray(run[k]["proba"]) for run in runs], axis=0)
+        groups = dataset.groups[split.test]
+        truth = song_truth(dataset.y[split.test], groups)[1]
+        accuracy.append(float(np.mean(song_predictions(proba, groups, rule)[1] == truth)))
+    return accuracy
 
 
 def least_certain_songs(proba: np.ndarray, y: np.ndarray, groups: np.ndarray, n: int = 3) -> list[dict]:

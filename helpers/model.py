@@ -153,5 +153,28 @@ def improved_cnn(input_shape: tuple[int, int, int], n_genres: int, seed: int = 4
     return model
 
 
+BUILDERS = {"original_cnn": original_cnn, "improved_cnn": improved_cnn}
+"""The builders of the series by their own names, as a run specification names them (helpers/runs.py)."""
+
 MODELS = {"original": original_cnn, "improved": improved_cnn}
 """The models by name, as `python -m helpers train --model NAME` knows them."""
+
+
+def training_plan(builder: str, settings) -> dict:
+    """How a builder's model is trained unless told otherwise (`helpers.train.fit`'s plan).
+
+    The original model trains for `settings.epochs` (10), as in the original tutorial; the
+    improved one for at most `settings.max_epochs`, with early stopping after `settings.patience`
+    epochs without progress (notebook 09). Both: batches of 32, piece weights, no mixup.
+
+    Args:
+        builder: a name in `BUILDERS` (the builder's own name, never a file's or a run's).
+
+    Raises:
+        ValueError: a builder without a plan here: pass the plan yourself.
+    """
+    plans = {"original_cnn": {"epochs": settings.epochs, "patience": None},
+             "improved_cnn": {"epochs": settings.max_epochs, "patience": settings.patience}}
+    if builder not in plans:
+        raise ValueError(f"no training plan for {builder!r}: known are {', '.join(plans)}")
+    return {**plans[builder], "batch_size": 32, "balance": True, "mixup": 0.0}

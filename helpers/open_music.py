@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .collection import CollectionError
+from .errors import InputError
 from .settings import PROJECT_ROOT
 from .sources import variant_family
 
@@ -53,8 +53,8 @@ MARKER = ".open_music.json"
 """The file that marks a complete open-music collection: what was written, from which packages."""
 
 
-class OpenMusicError(CollectionError):
-    """The collection cannot be fetched here; the message says why and what to do instead."""
+OpenMusicError = InputError
+"""The collection cannot be fetched here; the message says why and what to do instead."""
 
 
 @dataclass

@@ -96,3 +96,16 @@ def compare_runs(a: str, b: str, path: Path = REAL_MUSIC_RESULTS, held_out: str 
     if run_a["test_songs_per_fold"] != run_b["test_songs_per_fold"] or run_a["songs"] != run_b["songs"]:
         raise ValueError(f"{Path(path).name}: the runs of {a!r} and {b!r} were not made on the same folds")
     return compare_folds(run_a["song_accuracy_per_fold"], run_b["song_accuracy_per_fold"])
+
+
+def fold_by_fold(accuracy: list[float], recorded: list[dict]) -> str:
+    """`accuracy` (one per fold) against a recorded run's folds (`helpers.train.saved_folds`) on the
+    same folds, in words: each fold's difference, their mean and `helpers.compare_folds`' verdict.
+
+    Used by the real-music scripts in benchmarks/.
+    """
+    from .evaluate import compare_folds
+
+    comparison = compare_folds(accuracy, [fold["song_accuracy"] for fold in recorded])
+    return (f"fold by fold: {', '.join(f'{d:+.3f}' for d in comparison['per_fold'])}; "
+            f"mean {comparison['difference']:+.3f}, p = {comparison['p']:.2f}: {comparison['verdict']}")

@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import InputError
+
 def _project_root() -> Path:
     """The checkout that holds `helpers/`, `notebooks/` and `tracks/`; when helpers was installed
     from a wheel into site-packages (no checkout around it), the working folder instead."""
@@ -26,8 +28,8 @@ PROJECT_ROOT = _project_root()
 """Where `tracks/`, `.cache/` and `models/` are by default."""
 
 
-class SettingsError(ValueError):
-    """A setting with a value the series cannot use; the message names it."""
+SettingsError = InputError
+"""A setting with a value the series cannot use; the message names it."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .collection import CollectionError
-from .evaluate import song_truth
+from .errors import InputError
+from .labels import song_truth
 
 MIN_SONGS_PER_GENRE = 3
 """One song each for training, validation and test: the fewest a genre can have."""
@@ -23,11 +24,13 @@ MIN_SONGS_PER_GENRE = 3
 
 @dataclass(frozen=True)
 class Split:
-    """Indices of the pieces in each set (into X, y and groups)."""
+    """Indices of the pieces in each set (into X, y and groups), and the rule that chose them
+    (e.g. "by song, seed 42"), which a trained model's record keeps (helpers/runs.py)."""
 
     train: np.ndarray
     validation: np.ndarray
     test: np.ndarray
+    rule: str = ""
 
     def items(self):
         return (("train", self.train), ("validation", self.validation), ("test", self.test))
@@ -103,7 +106,8 @@ def split_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str] | None = 
         chosen["test"].extend(songs[:n_test])
         chosen["validation"].extend(songs[n_test:n_test + n_val])
         chosen["train"].extend(songs[n_test + n_val:])
-    return Split(**{name: np.flatnonzero(np.isin(groups, songs)) for name, songs in chosen.items()})
+    return Split(**{name: np.flatnonzero(np.isin(groups, songs)) for name, songs in chosen.items()},
+                 rule=f"by song, validation {validation}, test {test}, seed {seed}")
 
 
 def split_table(split: Split, y: np.ndarray, groups: np.ndarray, genres: list[str]) -> str:
@@ -130,7 +134,8 @@ def random_split_over_pieces(n_pieces: int, validation: float = 0.2, test: float
     """
     order = np.random.default_rng(seed).permutation(n_pieces)
     n_test, n_val = round(test * n_pieces), round(validation * n_pieces)
-    return Split(np.sort(order[n_test + n_val:]), np.sort(order[n_test:n_test + n_val]), np.sort(order[:n_test]))
+    return Split(np.sort(order[n_test + n_val:]), np.sort(order[n_test:n_test + n_val]), np.sort(order[:n_test]),
+                 rule=f"random over pieces, validation {validation}, test {test}, seed {seed}")
 
 
 def cross_validation_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str] | None = None, folds: int = 4,
@@ -165,10 +170,10 @@ def cross_validation_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str
         for k in range(folds):  # the first of the genre's other songs, in the seeded order
             validation_songs[k].append(next(s for s in ordered if s not in test_songs[k]))
     splits = []
-    for test, held in zip(test_songs, validation_songs):
+    for k, (test, held) in enumerate(zip(test_songs, validation_songs)):
         in_test, in_validation = np.isin(groups, test), np.isin(groups, held)
         splits.append(Split(np.flatnonzero(~in_test & ~in_validation), np.flatnonzero(in_validation),
-                            np.flatnonzero(in_test)))
+                            np.flatnonzero(in_test), rule=f"fold {k + 1} of {folds} by song, seed {seed}"))
     return splits
 
 
@@ -183,10 +188,11 @@ def cross_validation_over_pieces(n_pieces: int, folds: int = 3, validation: floa
     rng = np.random.default_rng(seed)
     order = rng.permutation(n_pieces)
     splits = []
-    for test in np.array_split(order, folds):
+    for k, test in enumerate(np.array_split(order, folds)):
         rest = rng.permutation(np.setdiff1d(order, test))
         n_val = round(validation * len(rest))
-        splits.append(Split(np.sort(rest[n_val:]), np.sort(rest[:n_val]), np.sort(test)))
+        splits.append(Split(np.sort(rest[n_val:]), np.sort(rest[:n_val]), np.sort(test),
+                            rule=f"fold {k + 1} of {folds} over pieces, validation {validation}, seed {seed}"))
     return splits
 
 
@@ -260,5 +266,39 @@ def cross_validation_by_source(y: np.ndarray, groups: np.ndarray, sources: list[
             validation_songs.append(training[0])
         in_test, in_validation = np.isin(groups, test_songs), np.isin(groups, validation_songs)
         splits.append(Split(np.flatnonzero(~in_test & ~in_validation), np.flatnonzero(in_validation),
-                            np.flatnonzero(in_test)))
+                            np.flatnonzero(in_test), rule=f"fold {k + 1} of {folds} by source, seed {seed}"))
     return splits
+
+
+def cross_validation_folds(dataset, folds: int = 3, seed: int = 42, split: str = "song", group: str = "song") -> list[Split]:
+    """The folds `python -m helpers evaluate` deals, and every benchmark with it: by song
+    (notebook 07), holding out whole sources (notebook 10), or the original tutorial's random
+    split over pieces (`split="piece"`, which leaks; kept to measure by how much).
+
+    By song or by source, a tune and its near-duplicate variants (helpers/sources.py) are dealt
+    out as one song; a collection without variants gets exactly notebook 07's folds.
+
+    Args:
+        dataset: a `helpers.Dataset`.
+        split: "song" (folds of whole songs or sources) or "piece".
+        group: with split="song", what each fold holds out: "song" or "source".
+
+    Raises:
+        InputError: a split or group it does not know, or split="piece" with group="source"
+            (pieces are dealt at random, whatever their source).
+    """
+    from .sources import family_groups, source_of_songs
+
+    if split not in ("song", "piece") or group not in ("song", "source"):
+        raise InputError(f"split must be 'song' or 'piece' and group 'song' or 'source', not {split!r} and {group!r}")
+    if split == "piece":
+        if group != "song":
+            raise InputError("a split over pieces deals pieces at random, whatever their source: it cannot hold out "
+                             "whole sources (use split='song' with group='source')")
+        return cross_validation_over_pieces(len(dataset.y), folds, seed=seed)
+    groups, names, sources = family_groups(dataset.groups, dataset.song_names)
+    if len(names) == len(dataset.songs):  # no variants: the songs themselves, as notebook 07 deals them
+        groups, names, sources = dataset.groups, dataset.song_names, source_of_songs(dataset.song_names)
+    if group == "source":
+        return cross_validation_by_source(dataset.y, groups, sources, dataset.genres, folds, seed, song_names=names)
+    return cross_validation_by_song(dataset.y, groups, dataset.genres, folds, seed, song_names=names)

@@ -8,7 +8,14 @@ def test_genres_are_the_sub_folders(small_collection):
     songs, skipped = find_songs(small_collection)
     assert genres_of(songs) == ["high", "low"]
     assert len(songs) == 8 and skipped == []
-    assert {s.genre for s in songs if s.path.parent.name == "low"} == {"low"}
+    assert sorted(s.path.name for s in songs if s.genre == "low") == [f"low {k}.wav" for k in range(4)]
+    # A song with no genre folder is no song, and the reader is told where it belongs; so is a licence folder.
+    write_tone(small_collection / "loose song.wav")
+    (small_collection / "LICENSES").mkdir()
+    (small_collection / "LICENSES" / "game.txt").write_text("GPL")
+    songs, skipped = find_songs(small_collection)
+    assert genres_of(songs) == ["high", "low"] and len(songs) == 8
+    assert [(s.path.name, s.reason[:29]) for s in skipped] == [("loose song.wav", "sits directly in the tracks f")]
 
 
 def test_non_audio_files_are_skipped_with_a_reason(small_collection):

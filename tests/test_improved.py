@@ -6,7 +6,9 @@ import pytest
 import helpers
 from helpers.model import SpecAugment, improved_cnn, original_cnn
 from helpers.split import Split
-from helpers.train import cross_validate, fit, load_model, save_run, training_plan
+from helpers.runs import RunSpec, run_spec
+from helpers.saved import load_model, save_run
+from helpers.train import cross_validate, fit
 
 
 def tiny_dataset(n_songs=12, pieces=4, shape=(32, 40), seed=0) -> helpers.Dataset:
@@ -26,6 +28,12 @@ def tiny_dataset(n_songs=12, pieces=4, shape=(32, 40), seed=0) -> helpers.Datase
                            genres=["high", "low"], songs=[], skipped=[], computed=0)
 
 
+def plan(seed: int, **changes) -> RunSpec:
+    """How `fit` trains here: the improved model's plan, with `changes`."""
+    return RunSpec(builder="improved_cnn", plan={"epochs": 1, "patience": None, "batch_size": 32, "balance": True,
+                                                  "mixup": 0.0, **changes}, features={}, seed=seed)
+
+
 def song_split(dataset):
     test = np.isin(dataset.groups, [0, 1, 2, 3])
     validation = np.isin(dataset.groups, [4, 5])
@@ -37,7 +45,7 @@ def test_standardisation_is_fitted_on_the_training_pieces_only():
     split = song_split(dataset)
     dataset.X[split.test] += 40  # if test pieces leaked into the means, they would move
     model = improved_cnn(dataset.X.shape[1:], 2, seed=1)
-    fit(model, dataset, split, epochs=1)
+    fit(model, dataset, split, plan(42))
     layer = model.get_layer("standardise")
     expected = dataset.X[split.train].mean(axis=(0, 2, 3))
     np.testing.assert_allclose(np.ravel(layer.mean), expected, rtol=1e-4)
@@ -62,7 +70,7 @@ def test_the_improved_model_is_smaller_and_learns_where_loudness_varies():
     real_shape = (128, 196, 1)  # the series' spectrograms: the original's Flatten/Dense holds 99 % of its weights
     assert improved_cnn(real_shape, 2).count_params() < original_cnn(real_shape, 2).count_params() / 20
     model = improved_cnn(dataset.X.shape[1:], 2, seed=1)
-    history = fit(model, dataset, split, seed=1, epochs=25, patience=4)
+    history = fit(model, dataset, split, plan(1, epochs=25, patience=4))
     assert len(history["seconds"]) == len(history["loss"]) <= 25
     scores = helpers.accuracies(helpers.predict_proba(model, dataset.X[split.test]), dataset.y[split.test],
                                 dataset.groups[split.test])
@@ -73,7 +81,7 @@ def test_early_stopping_stops_and_keeps_the_best_epoch():
     dataset = tiny_dataset()
     split = song_split(dataset)
     model = improved_cnn(dataset.X.shape[1:], 2, seed=2)
-    history = fit(model, dataset, split, seed=2, epochs=200, patience=2)
+    history = fit(model, dataset, split, plan(2, epochs=200, patience=2))
     assert len(history["loss"]) < 200
     best, best_epoch = np.inf, 0
     for epoch, loss in enumerate(history["val_loss"]):
@@ -88,7 +96,7 @@ def test_an_improved_model_reloads_with_identical_predictions(tmp_path):
     dataset = tiny_dataset()
     split = song_split(dataset)
     model = improved_cnn(dataset.X.shape[1:], 2, seed=1)
-    history = fit(model, dataset, split, seed=1, epochs=2)
+    history = fit(model, dataset, split, plan(1, epochs=2))
     save_run(model, history, tmp_path / "improved.keras")  # a fresh process reloads one in test_cli.py
     reloaded = load_model(tmp_path / "improved.keras")
     np.testing.assert_array_equal(reloaded.predict(dataset.X, verbose=0), model.predict(dataset.X, verbose=0))
@@ -109,15 +117,14 @@ def test_cross_validation_results_are_kept_and_reused(tmp_path, monkeypatch):
     splits = helpers.split.cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, folds=2)
     seeds = []
 
-    def counting_fit(model, dataset, split, seed, **plan):
-        seeds.append(seed)
-        return fit(model, dataset, split, seed=seed, **plan)
+    def counting_fit(model, dataset, split, spec):
+        seeds.append(spec.seed)
+        return fit(model, dataset, split, spec)
 
     monkeypatch.setattr(train, "fit", counting_fit)
-    folds = cross_validate(original_cnn, dataset, splits, settings, "original")
+    folds = cross_validate(run_spec(original_cnn, settings), dataset, splits, settings, "original")
     assert seeds == [settings.seed, settings.seed + 1] and len(folds) == 2
     assert sorted(i for fold in folds for i in fold["test"]) == list(range(len(dataset.y)))  # each piece tested once
     assert all(np.asarray(fold["proba"]).shape == (len(fold["test"]), 2) for fold in folds)
-    assert cross_validate(original_cnn, dataset, splits, settings, "original") == folds and len(seeds) == 2
-    assert training_plan("improved", settings) == {"epochs": settings.max_epochs, "patience": settings.patience,
-                                                   "batch_size": 32, "balance": True}
+    assert cross_validate(run_spec(original_cnn, settings), dataset, splits, settings, "original") == folds
+    assert len(seeds) == 2  # both folds were kept: nothing trained again

@@ -15,19 +15,21 @@ import pytest
 import helpers
 from helpers.split import cross_validation_over_pieces
 
+
 pytest.importorskip("tensorflow")
 
 
 @pytest.fixture(scope="module")
 def lesson(demo_settings):
     from helpers.model import original_cnn
+    from helpers.runs import run_spec
     from helpers.train import cross_validate
 
     settings = demo_settings
     dataset = helpers.build_dataset(settings, progress=False)
     folds = helpers.cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, folds=settings.folds,
                                              seed=settings.seed, song_names=dataset.song_names)
-    original_cv = cross_validate(original_cnn, dataset, folds, settings, name="original_cnn")  # as notebook 07
+    original_cv = cross_validate(run_spec(original_cnn, settings), dataset, folds, settings, name="original_cnn")  # as notebook 07
     return settings, dataset, folds, original_cv
 
 
@@ -47,22 +49,24 @@ def test_the_original_cnn_learns_and_errs(lesson):
 
 def test_a_random_split_over_pieces_flatters_the_cnn(lesson):
     from helpers.model import original_cnn
+    from helpers.runs import run_spec
     from helpers.train import cross_validate
 
     settings, dataset, _, by_song = lesson
     over_pieces = cross_validation_over_pieces(len(dataset.y), folds=settings.folds, seed=settings.seed)
-    leaky = cross_validate(original_cnn, dataset, over_pieces, settings, name="original_cnn_split_over_pieces")
+    leaky = cross_validate(run_spec(original_cnn, settings), dataset, over_pieces, settings, name="original_cnn_split_over_pieces")
     assert piece_accuracy(leaky) >= piece_accuracy(by_song) + 0.10, (piece_accuracy(leaky), piece_accuracy(by_song))
 
 
 def test_the_original_cnn_over_fits(lesson):
     from helpers.model import original_cnn
+    from helpers.runs import run_spec
     from helpers.train import train_or_load
 
     settings, dataset, _, _ = lesson
     split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed,
                                   song_names=dataset.song_names)
-    _, history = train_or_load(original_cnn, dataset, split, settings, name="original_cnn")  # as notebooks 05, 06
+    _, history = train_or_load(run_spec(original_cnn, settings), dataset, split, settings, name="original_cnn")  # as notebooks 05, 06
     assert history["accuracy"][-1] >= history["val_accuracy"][-1] + 0.10, history
     assert history["val_accuracy"][-1] < 0.5, history  # 06 and 07: below what one answer for every piece scores
 
@@ -72,7 +76,7 @@ def test_the_baseline_errs_too_and_leaks_too(lesson):
     baseline = helpers.cross_validate_baseline(dataset, folds, seed=settings.seed)
     assert 0.55 <= song_accuracies(baseline).mean() < 1.0
     ahead = helpers.compare_folds(song_accuracies(baseline), song_accuracies(original_cv))  # as notebook 07
-    assert ahead["difference"] > 0 and ahead["verdict"] == "a tie", ahead  # ahead of the CNN, but not shown
+    assert ahead["difference"] > 0 and ahead["verdict"] == "not shown", ahead  # ahead of the CNN, but not shown
     over_pieces = cross_validation_over_pieces(len(dataset.y), folds=settings.folds, seed=settings.seed)
     leaky = helpers.cross_validate_baseline(dataset, over_pieces, seed=settings.seed)
     assert piece_accuracy(leaky) >= piece_accuracy(baseline) + 0.10
@@ -80,39 +84,43 @@ def test_the_baseline_errs_too_and_leaks_too(lesson):
 
 def test_the_improved_model_is_at_least_as_good_as_the_original(lesson):
     from helpers.model import improved_cnn
+    from helpers.runs import run_spec
     from helpers.train import cross_validate
 
     settings, dataset, folds, original_cv = lesson
-    improved_cv = cross_validate(improved_cnn, dataset, folds, settings, name="improved_cnn")  # as notebook 09
+    improved_cv = cross_validate(run_spec(improved_cnn, settings), dataset, folds, settings, name="improved_cnn")  # as notebook 09
     one_song = 1 / len(dataset.songs)  # a song's worth of tolerance for another CPU's rounding
     assert song_accuracies(improved_cv).mean() >= song_accuracies(original_cv).mean() - one_song
-    # Notebook 09 says the gain is larger than the noise on the default demo (p = 0.03 there):
-    # checked with room for another CPU's folds.
-    gain = helpers.compare_folds(song_accuracies(improved_cv), song_accuracies(original_cv), level=0.1)
-    assert gain["difference"] >= 0.1 and gain["verdict"] == "larger than the noise", gain
+    # Notebook 09 says: ahead in every fold, by 0.18 to 0.30, but three folds do not show it at the
+    # 0.05 level once the comparison is corrected for folds that share training songs (p = 0.07 there).
+    gain = helpers.compare_folds(song_accuracies(improved_cv), song_accuracies(original_cv))
+    assert gain["difference"] >= 0.1 and min(gain["per_fold"]) > 0, gain
+    assert gain["verdict"] == "not shown" and gain["p"] < 0.2, gain
 
 
 def test_each_row_of_the_ablation_is_a_tie_with_the_improved_model(lesson):
     """Notebook 09's ablation: the improved model with batch normalisation taken out, with the
     original's Flatten + Dense instead of global pooling, or with mixup added, each cross-validated
-    on the same folds, is a tie with the improved model (p = 0.96, 0.77 and 0.96 there)."""
+    on the same folds, is not shown to differ from the improved model (p of 0.5 or more there)."""
     from functools import partial
 
     from helpers.model import improved_cnn
-    from helpers.train import cross_validate, training_plan
+    from helpers.runs import run_spec
+    from helpers.train import cross_validate
 
     settings, dataset, folds, _ = lesson
-    improved_cv = cross_validate(improved_cnn, dataset, folds, settings, name="improved_cnn")
-    plan = training_plan("improved_cnn", settings)
-    variants = {  # as notebook 09: (name in models/, how it is built, how it is trained)
-        "without batch normalisation": ("improved_without_batch_norm", partial(improved_cnn, batch_norm=False), plan),
-        "Flatten + Dense, not pooling": ("improved_with_flatten", partial(improved_cnn, global_pooling=False), plan),
-        "with mixup": ("improved_with_mixup", improved_cnn, {**plan, "mixup": 0.2}),
+    improved_cv = cross_validate(run_spec(improved_cnn, settings), dataset, folds, settings, name="improved_cnn")
+    variants = {  # as notebook 09: (name in models/, what it is)
+        "without batch normalisation": ("improved_without_batch_norm",
+                                        run_spec(partial(improved_cnn, batch_norm=False), settings)),
+        "Flatten + Dense, not pooling": ("improved_with_flatten",
+                                         run_spec(partial(improved_cnn, global_pooling=False), settings)),
+        "with mixup": ("improved_with_mixup", run_spec(improved_cnn, settings, mixup=0.2)),
     }
-    for label, (name, build, variant_plan) in variants.items():
-        variant = cross_validate(build, dataset, folds, settings, name=name, plan=variant_plan)
+    for label, (name, spec) in variants.items():
+        variant = cross_validate(spec, dataset, folds, settings, name=name)
         comparison = helpers.compare_folds(song_accuracies(variant), song_accuracies(improved_cv))
-        assert comparison["verdict"] == "a tie", (label, comparison)
+        assert comparison["verdict"] == "not shown", (label, comparison)
 
 
 def test_a_memoriser_scores_above_chance_on_meaningless_labels_only_with_the_random_split(lesson):
@@ -133,12 +141,13 @@ def test_a_memoriser_scores_above_chance_on_meaningless_labels_only_with_the_ran
 
 def test_a_few_test_songs_prove_little_and_cross_validation_a_little_more(lesson):
     from helpers.model import original_cnn
+    from helpers.runs import run_spec
     from helpers.train import train_or_load
 
     settings, dataset, _, original_cv = lesson  # as notebook 07's intervals
     split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed,
                                   song_names=dataset.song_names)
-    model, _ = train_or_load(original_cnn, dataset, split, settings, name="original_cnn")
+    model, _ = train_or_load(run_spec(original_cnn, settings), dataset, split, settings, name="original_cnn")
     groups = dataset.groups[split.test]
     truth = helpers.song_truth(dataset.y[split.test], groups)[1]
     verdict = helpers.song_predictions(helpers.predict_proba(model, dataset.X[split.test]), groups)[1]
@@ -169,12 +178,13 @@ def test_the_single_split_model_sends_every_test_song_one_way(lesson):
     (chance, 0.500), vote and mean agree on each, it finds few of the dramatic pieces, and per
     piece too it scores about what always giving one answer would."""
     from helpers.model import original_cnn
+    from helpers.runs import run_spec
     from helpers.train import train_or_load
 
     settings, dataset, _, _ = lesson
     split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed,
                                   song_names=dataset.song_names)
-    model, _ = train_or_load(original_cnn, dataset, split, settings, name="original_cnn")  # as notebooks 05-07
+    model, _ = train_or_load(run_spec(original_cnn, settings), dataset, split, settings, name="original_cnn")  # as notebooks 05-07
     proba = helpers.predict_proba(model, dataset.X[split.test])
     groups, y = dataset.groups[split.test], dataset.y[split.test]
     _, by_vote = helpers.song_predictions(proba, groups, "vote")
@@ -194,6 +204,7 @@ def test_three_genres_are_learned_above_chance(demo_settings):
     test songs is well above the one in three of always answering one genre (0.667 in 09)."""
     from helpers.demo import write_demo_collection
     from helpers.model import improved_cnn
+    from helpers.runs import run_spec
     from helpers.train import train_or_load
 
     settings = demo_settings
@@ -205,7 +216,7 @@ def test_three_genres_are_learned_above_chance(demo_settings):
     dataset = helpers.build_dataset(three, progress=False)
     split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=three.seed,
                                   song_names=dataset.song_names)
-    model, _ = train_or_load(improved_cnn, dataset, split, three, name="improved_cnn")
+    model, _ = train_or_load(run_spec(improved_cnn, three), dataset, split, three, name="improved_cnn")
     scores = helpers.accuracies(helpers.predict_proba(model, dataset.X[split.test]), dataset.y[split.test],
                                 dataset.groups[split.test])
     assert scores["song_chance"] < 0.4 and scores["song_accuracy"] >= 0.55, scores  # 5 of 9 songs or more

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from helpers import CollectionError
-from helpers.__main__ import _cross_validation_splits, parser
+from helpers.__main__ import parser
+from helpers.split import cross_validation_folds
 from helpers.results import record_result, results_table
 from helpers.sources import family_groups, song_source, song_title, variant_family
 from helpers.split import cross_validation_by_song, cross_validation_by_source
@@ -83,7 +84,7 @@ def test_evaluate_folds_keep_variants_together_and_equal_notebook_07s_without_th
     settings = types.SimpleNamespace(folds=3, seed=42)
     fast, plain = len(names) - 1, names.index("fun/kart__tune0.ogg")
     for group in ("song", "source"):
-        for split in _cross_validation_splits(dataset, settings, group):
+        for split in cross_validation_folds(dataset, settings.folds, settings.seed, group=group):
             for part in (split.train, split.validation, split.test):
                 assert (fast in groups[part]) == (plain in groups[part])
 
@@ -91,7 +92,7 @@ def test_evaluate_folds_keep_variants_together_and_equal_notebook_07s_without_th
     keep = groups != fast
     dataset = types.SimpleNamespace(y=y[keep], groups=groups[keep], song_names=names[:-1], genres=["dark", "fun"],
                                     songs=names[:-1])
-    ours = _cross_validation_splits(dataset, settings, "song")
+    ours = cross_validation_folds(dataset, settings.folds, settings.seed)
     theirs = cross_validation_by_song(y[keep], groups[keep], ["dark", "fun"], 3, 42, song_names=names[:-1])
     assert all(np.array_equal(a.test, b.test) and np.array_equal(a.validation, b.validation)
                for a, b in zip(ours, theirs))
@@ -130,8 +131,9 @@ def test_compare_runs_pairs_two_models_on_the_same_folds(tmp_path):
     record_result(path, "c", {**run, "model": "improved", "group": "source", "song_accuracy_per_fold": [0.5, 0.5, 0.5],
                               "test_songs_per_fold": [3, 3, 4]})
     comparison = compare_runs("improved", "original", path)  # by song: runs b and a, never c
-    assert comparison["difference"] == pytest.approx(0.4) and comparison["p"] == 0.0
-    assert comparison["verdict"] == "larger than the noise"
+    # The same difference in both folds: no spread to judge the noise by, so nothing is shown.
+    assert comparison["difference"] == pytest.approx(0.4) and np.isnan(comparison["p"])
+    assert comparison["verdict"] == "not shown"
     with pytest.raises(ValueError, match="0 runs of model 'original' holding out sources"):
         compare_runs("improved", "original", path, held_out="sources")
     record_result(path, "d", {**run, "model": "baseline", "song_accuracy_per_fold": [0.5, 0.5], "test_songs_per_fold": [4, 6]})

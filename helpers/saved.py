@@ -1,0 +1,119 @@
+"""Keep trained work on disk: a model with the record of what made it, and cross-validated folds
+under their fingerprints, each written whole or not at all.
+
+Taught in notebooks/05_cnn.ipynb (saving) and notebooks/06_history.ipynb (loading).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+from .atomic import temporary_beside
+from .errors import InputError
+from .runs import fingerprint
+
+ModelFileError = InputError
+"""A saved model that is missing, damaged or does not fit; the message names the file."""
+
+RECORD_IN_MODEL = "helpers_record.json"
+"""The file inside a saved .keras archive that holds its run record (see `save_run`)."""
+
+
+def save_run(model, history: dict, path: Path, record: dict | None = None) -> None:
+    """Save the model (`path`, a .keras file) with its run record (`helpers.runs.run_record`)
+    inside it, and its history and record beside it (`path` with .json), atomically: written under
+    temporary names and renamed, so an interrupted save never replaces a good model, and a model
+    file always carries the genres and feature settings it was trained with."""
+    path = Path(path)
+    record = record or {}
+    sidecar = {"fingerprint": fingerprint(record) if record else "", "record": record}
+    tmp_model, tmp_json = temporary_beside(path, ".keras"), temporary_beside(path, ".json")
+    try:
+        model.save(tmp_model)
+        with zipfile.ZipFile(tmp_model, "a") as archive:  # Keras ignores files it does not know
+            archive.writestr(RECORD_IN_MODEL, json.dumps(sidecar))
+        tmp_json.write_text(json.dumps({**sidecar, "history": history}, indent=1))
+        os.replace(tmp_model, path)
+        os.replace(tmp_json, path.with_suffix(".json"))
+    finally:
+        tmp_model.unlink(missing_ok=True)
+        tmp_json.unlink(missing_ok=True)
+
+
+def load_record(path: Path) -> dict:
+    """The run record saved inside a model file by `save_run`.
+
+    Raises:
+        ModelFileError: the file holds none (saved by other code, or by an older version of the series).
+    """
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            record = json.loads(archive.read(RECORD_IN_MODEL))["record"]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        record = None
+    if not record or "spec" not in record:
+        raise ModelFileError(f"{path}: holds no record of its genres and feature settings (saved by other code or an "
+                             f"older version of the series); train it again with `python -m helpers train` or "
+                             f"notebooks/06_history.ipynb")
+    return record
+
+
+def load_model(path: Path):
+    """Load a saved .keras model, with a clear message when it is missing or damaged.
+
+    Taught in notebooks/06_history.ipynb.
+    """
+    from . import model as _model  # noqa: F401  registers SpecAugment, so improved models can be read
+    from .quiet_tensorflow import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no saved model there (train one in notebooks/05_cnn.ipynb)")
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(f"{path}: not a .keras model file (damaged, or a different format)")
+    try:
+        return keras.saving.load_model(path)
+    except Exception as error:  # Keras raises many kinds; the reader needs the file and the cause
+        raise ModelFileError(f"{path}: cannot be loaded as a Keras model ({type(error).__name__}: {error})") from None
+
+
+def load_history(path: Path) -> tuple[dict, str]:
+    """The history and fingerprint saved beside a model by `save_run`."""
+    saved = json.loads(Path(path).with_suffix(".json").read_text())
+    return saved["history"], saved["fingerprint"]
+
+
+def saved_fingerprint(path: Path) -> str:
+    """The fingerprint inside a model file, when it agrees with the one beside it; else ""."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inside = json.loads(archive.read(RECORD_IN_MODEL))["fingerprint"]
+        return inside if inside == load_history(path)[1] else ""
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return ""
+
+
+def read_folds(path: Path) -> dict[str, dict]:
+    """The folds kept in a `.cv.json` file, by fingerprint; empty when there is none yet (or it
+    was written by an older version of the series, which kept no records)."""
+    try:
+        saved = json.loads(Path(path).read_text())["folds"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    if not isinstance(saved, dict):
+        return {}
+    return {key: fold for key, fold in saved.items() if isinstance(fold, dict) and "record" in fold}
+
+
+def write_folds(path: Path, folds: dict[str, dict]) -> None:
+    """Write the folds (by fingerprint, each with its readable record) to a `.cv.json` file, atomically."""
+    tmp = temporary_beside(path, ".json")
+    try:
+        tmp.write_text(json.dumps({"folds": folds}))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
