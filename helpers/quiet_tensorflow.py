@@ -15,21 +15,33 @@ import os
 import re
 import sys
 import tempfile
+from pathlib import Path
 
 # 2: information and warnings are quiet, errors are shown (3 would hide errors too).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _NOISE = re.compile(r"^([IW]\d{4} |WARNING: All log messages before absl::InitializeLog|"
-                    r"To enable the following instructions: .* rebuild TensorFlow|"
-                    # Logged as an error, but only says there is no usable GPU: TensorFlow runs on the CPU.
-                    r"E\d{4} .*failed call to cuInit)")
+                    r"To enable the following instructions: .* rebuild TensorFlow)")
+
+_NO_GPU = re.compile(r"^E\d{4} .*failed call to cuInit")
+"""Logged as an error; on a machine without a GPU it only says so, and TensorFlow runs on the CPU."""
 
 
-def is_start_up_noise(line: str) -> bool:
+def has_gpu_device() -> bool:
+    """True when the machine has an NVIDIA GPU that its driver shows (/dev/nvidia0 and the like):
+    there a failed CUDA start is a real error (a broken driver), and training would fall back to
+    the CPU without it."""
+    return any(Path("/dev").glob("nvidia[0-9]*"))
+
+
+def is_start_up_noise(line: str, gpu: bool | None = None) -> bool:
     """An information or warning line of TensorFlow's C++ log (absl format "I0000 ..." or
-    "W0000 ..."), absl's note that it logs to standard error, or the failed CUDA start of a
-    machine without a GPU; other errors ("E0000 ...", "F0000 ...") and anything else are not."""
-    return bool(_NOISE.match(line))
+    "W0000 ..."), absl's note that it logs to standard error, or, on a machine without a GPU
+    (`gpu`: by default `has_gpu_device()`), the failed CUDA start; other errors ("E0000 ...",
+    "F0000 ...") and anything else are not."""
+    if _NOISE.match(line):
+        return True
+    return bool(_NO_GPU.match(line)) and not (has_gpu_device() if gpu is None else gpu)
 
 
 def _import_quietly():

@@ -13,7 +13,9 @@ def test_information_is_noise_and_errors_are_not():
     assert is_start_up_noise("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR")
     assert not is_start_up_noise("E0000 00:00:1795695773.7 7435 cuda_dnn.cc:8310] Unable to load cuDNN: disk full")
     assert not is_start_up_noise("F0000 00:00:1795695773.7 7435 check.cc:1] Check failed")
-    assert is_start_up_noise("E0000 00:00:17.8 8651 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error")
+    no_cuda = "E0000 00:00:17.8 8651 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error"
+    assert is_start_up_noise(no_cuda, gpu=False)  # no GPU: TensorFlow only says so, and runs on the CPU
+    assert not is_start_up_noise(no_cuda, gpu=True)  # a GPU with a broken driver: the reader must see it
     assert not is_start_up_noise("Traceback (most recent call last):")
 
 
