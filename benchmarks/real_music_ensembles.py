@@ -10,7 +10,7 @@ this combines the per-piece probabilities that `python -m helpers evaluate` kept
 (3) it prints each model's and each ensemble's mean song accuracy and its folds: the pieces'
 probabilities averaged over the models, then a song decided by its pieces' vote or by their mean
 probability. The classical baseline is refitted here (it takes seconds). Issue 11 asked what
-ensembling and a song's mean (a longer context per decision) buy; README.md, "Real music", has the answer.
+ensembling and a song's mean (a longer context per decision) buy; benchmarks/README.md, "Real music", has the answer.
 """
 
 from __future__ import annotations

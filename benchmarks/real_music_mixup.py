@@ -10,7 +10,7 @@ notebook 09's ablation), saved as improved_cnn_mixup, and compared fold by fold 
 About 15 minutes on one thread (two genres train one row per blend, with a soft label; before 02a8eb9
 each blend was trained twice, once per label, the same loss up to rounding, in about 25 minutes on
 2 cores). Issue 11 asked what mixup buys;
-README.md, "Real music", has the answer.
+benchmarks/README.md, "Real music", has the answer.
 """
 
 from __future__ import annotations

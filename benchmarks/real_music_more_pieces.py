@@ -10,7 +10,7 @@ piece's edge frames were computed with padding). The pieces nearly double; they 
 so the folds are `evaluate`'s 5 folds by song, the same songs in each. Notebook 09's improved CNN is
 cross-validated on them (saved as improved_cnn_more_pieces) and scored twice: on all of a test song's
 pieces, and on its usual pieces only; each is compared fold by fold with the recorded run. About
-25 minutes on 2 cores. Issue 11 asked what more pieces per song buy; README.md, "Real music", answers.
+25 minutes on 2 cores. Issue 11 asked what more pieces per song buy; benchmarks/README.md, "Real music", answers.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ turned back into mel power and through `librosa.pcen` (its defaults, on the powe
 documentation suggests for floating-point audio), and notebook 09's improved CNN is cross-validated on
 them with `evaluate`'s folds (5 by song, or 3 holding out whole sources), saved as improved_cnn_pcen_<group>.
 Then each fold is compared with the log-mel run (helpers.compare_folds). About 20 minutes on 2 cores.
-Issue 11 asked what PCEN buys; README.md, "Real music", has the answer.
+Issue 11 asked what PCEN buys; benchmarks/README.md, "Real music", has the answer.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ cross-validated again on `evaluate`'s 5 folds by song (the folds of seed 42), ea
 initial weights and another order of batches (seed 142, then 242: saved as improved_cnn_seed<N>).
 It prints each run alone, then the ensemble of the recorded seed-42 run and every seed so far: the
 pieces' probabilities averaged over the runs, a song decided by its pieces' vote or their mean.
-About 12 minutes per seed on 2 cores. Issue 11 asked what seed ensembles buy; README.md, "Real music".
+About 12 minutes per seed on 2 cores. Issue 11 asked what seed ensembles buy; benchmarks/README.md, "Real music".
 """
 
 from __future__ import annotations

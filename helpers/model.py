@@ -117,7 +117,7 @@ def improved_cnn(input_shape: tuple[int, int, int], n_genres: int, seed: int = 4
     Four convolution blocks (16, 32, 64, 128 filters), each followed by 2x2 max pooling; the
     first convolution also steps by 2. The costly layers see maps a quarter of the size they
     would without that first pooling: about twice as many pieces per second in training, for
-    the same song accuracy within the spread over folds on real music (README.md, "Performance").
+    the same song accuracy within the spread over folds on real music (benchmarks/README.md, "Training speed").
 
     Taught in notebooks/09_improve.ipynb. Train it with `fit(..., patience=...)` (early stopping).
     """
