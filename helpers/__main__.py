@@ -12,13 +12,17 @@ import shlex
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from . import accuracies, build_dataset, ensure_songs, load_settings, predict_proba, song_features, song_verdict, split_by_song
 from .errors import InputError
 from .split import cross_validation_folds
 
-MODELS = ("original", "improved")
-"""The models the CLI can train: helpers.model.MODELS (notebooks 05 and 09). Each is saved under
-its builder's name, as the notebooks save it: models/original_cnn.keras, models/improved_cnn.keras."""
+MODELS = ("original", "improved", "musicnn")
+"""The models the CLI can train: helpers.model.MODELS (notebooks 05 and 09), each saved under its
+builder's name as the notebooks save it (models/original_cnn.keras, models/improved_cnn.keras), and
+the pretrained musicnn's embeddings with a scikit-learn classifier (helpers/transfer.py, notebook 11),
+saved as models/musicnn.json."""
 
 EVALUATED = (*MODELS, "baseline")
 """What `evaluate` can cross-validate: the CNNs, and the classical baseline (helpers.baseline, notebook 07)."""
@@ -68,6 +72,8 @@ def cmd_train(options) -> dict:
     dataset = build_dataset(settings, progress=False)
     print(dataset.summary())
     split = split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed, song_names=dataset.song_names)
+    if options.model == "musicnn":
+        return _train_transfer(dataset, split, settings)
     from .runs import run_spec
     from .train import train_or_load  # TensorFlow, once the data is usable
 
@@ -81,6 +87,30 @@ def cmd_train(options) -> dict:
             "test_songs": scores["songs"], "model": str(path), "skipped": _skipped(dataset)}
 
 
+def _train_transfer(dataset, split, settings) -> dict:
+    """`train --model musicnn`: the classifier on the embeddings of the training and validation songs."""
+    import numpy as np
+
+    from .labels import song_truth
+    from .transfer import embedding_dataset, fit_transfer, predict_transfer, save_transfer, transfer_record
+
+    embedded = embedding_dataset(dataset, settings, progress=False)
+    seen_songs = np.unique(dataset.groups[np.concatenate([split.train, split.validation])])
+    test_songs = np.unique(dataset.groups[split.test])
+    seen, test = np.flatnonzero(np.isin(embedded.groups, seen_songs)), np.flatnonzero(np.isin(embedded.groups, test_songs))
+    classifier = fit_transfer(embedded, seen, seed=settings.seed)
+    proba = predict_transfer(classifier, embedded.X[test], embedded.groups[test], len(dataset.genres))
+    songs, truth = song_truth(embedded.y[test], embedded.groups[test])
+    scores = accuracies(proba, truth, songs)
+    path = Path(settings.models_dir) / "musicnn.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_transfer(classifier, path, transfer_record(dataset.genres, [dataset.song_names[s] for s in seen_songs]))
+    print(f"test songs: {scores['songs']}, {_scores_line(scores)}; model saved to {path}")
+    return {"genres": dataset.genres, "songs": len(dataset.songs), "pieces": int(len(embedded.y)),
+            **{key: value for key, value in scores.items() if key not in ("songs", "pieces")},
+            "test_songs": scores["songs"], "model": str(path), "skipped": _skipped(dataset)}
+
+
 def cmd_evaluate(options) -> dict:
     settings = _settings(options)
     dataset = build_dataset(settings, progress=False)
@@ -88,7 +118,14 @@ def cmd_evaluate(options) -> dict:
     split_by, group = options.split, options.group
     # split "piece" is the original tutorial's split: it leaks, kept to measure by how much
     splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
-    if options.model == "baseline":
+    if options.model == "musicnn":  # the pretrained network's embeddings, one row per 3-s patch
+        from .transfer import cross_validate_transfer, embedding_dataset
+
+        dataset = embedding_dataset(dataset, settings, progress=False)
+        splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
+        folds = [{**fold, "epochs": 0, "seconds_per_epoch": 0.0}
+                 for fold in cross_validate_transfer(dataset, splits, seed=settings.seed)]
+    elif options.model == "baseline":
         from .baseline import cross_validate_baseline
 
         folds = [{**fold, "epochs": 0, "seconds_per_epoch": 0.0}
@@ -134,26 +171,46 @@ def cmd_fetch_open_music(options) -> dict:
 
 
 def cmd_predict(options) -> dict:
-    from .saved import load_model, load_record
+    if Path(options.model).suffix == ".json":  # saved by `train --model musicnn`
+        from .transfer import load_transfer, predict_transfer
 
-    model = load_model(options.model)
-    record = load_record(options.model)  # the model's own genres and feature settings, not today's
-    settings = load_settings().replace(**record["spec"]["features"])
-    genres = record["genres"]
-    results, failed = [], []
-    for file in options.files:  # a file that cannot be used is named, and the others still get their answer
-        try:
+        classifier, record = load_transfer(options.model)
+        genres, settings = record["genres"], load_settings()
+
+        def answer(file: Path) -> dict:
+            from .musicnn import embed_songs
+
+            (patches,) = embed_songs([file], record["network"], record["layer"], settings, progress=False)
+            if len(patches) == 0:
+                raise InputError(f"{file}: shorter than one 3-second patch")
+            proba = predict_transfer(classifier, patches, np.zeros(len(patches), dtype=int), len(genres))[0]
+            verdict = int(np.argmax(proba))
+            print(f"{file}: {genres[verdict]} (probability {proba[verdict]:.0%}, from {len(patches)} patches of 3 s)")
+            return {"file": str(file), "genre": genres[verdict], "patches": len(patches), "probability": float(proba[verdict])}
+    else:
+        from .saved import load_model, load_record
+
+        model = load_model(options.model)
+        record = load_record(options.model)  # the model's own genres and feature settings, not today's
+        settings = load_settings().replace(**record["spec"]["features"])
+        genres = record["genres"]
+
+        def answer(file: Path) -> dict:
             features = song_features(Path(file), settings)
             if len(features) == 0:
                 raise InputError(f"{file}: shorter than one piece ({settings.segment_width / settings.sample_rate:.1f} s)")
+            verdict, votes, mean = song_verdict(predict_proba(model, features[..., None]))  # notebook 08's rule
+            print(f"{file}: {genres[verdict]} ({votes} of {len(features)} pieces, mean probability {mean:.0%})")
+            return {"file": str(file), "genre": genres[verdict], "votes": votes, "pieces": len(features),
+                    "mean_probability": mean}
+
+    results, failed = [], []
+    for file in options.files:  # a file that cannot be used is named, and the others still get their answer
+        try:
+            results.append(answer(Path(file)))
         except InputError as error:
             print(f"{file}: skipped, {str(error).splitlines()[0]}", file=sys.stderr)
             failed.append({"file": str(file), "reason": str(error).splitlines()[0]})
-            continue
-        verdict, votes, mean = song_verdict(predict_proba(model, features[..., None]))  # notebook 08's rule
-        print(f"{file}: {genres[verdict]} ({votes} of {len(features)} pieces, mean probability {mean:.0%})")
-        results.append({"file": str(file), "genre": genres[verdict], "votes": votes, "pieces": len(features),
-                        "mean_probability": mean})
     if not results:
         raise InputError(f"none of the {len(options.files)} file(s) could be used: {failed[0]['reason']}")
     return {"predictions": results, "skipped": failed}
@@ -174,7 +231,8 @@ def parser() -> argparse.ArgumentParser:
     for command, choices in ((train, MODELS), (evaluate, EVALUATED)):
         command.add_argument("--tracks", type=Path, help="folder of genre folders (default: TRACKS_DIR or tracks/)")
         command.add_argument("--model", choices=choices, default="original",
-                             help="original (the tutorial's CNN, notebook 05) or improved (notebook 09)"
+                             help="original (the tutorial's CNN, notebook 05), improved (notebook 09), musicnn "
+                             "(a pretrained network's embeddings and a small classifier, notebook 11)"
                              + (", or baseline (per-mel-band statistics and logistic regression, notebook 07)"
                                 if command is evaluate else "") + "; default: original")
         command.add_argument("--epochs", type=int, help="training epochs of the original model, the most epochs of "
@@ -198,8 +256,8 @@ def parser() -> argparse.ArgumentParser:
                        "(default: .cache/debs/)")
     predict = commands.add_parser("predict", parents=[anywhere], help="the genre of each audio file (majority vote of its pieces), "
                                   "from a model saved by `train` or a notebook")
-    predict.add_argument("model", type=Path, help="a .keras file saved by `python -m helpers train` or by "
-                         "notebooks 06-09, e.g. models/original_cnn.keras")
+    predict.add_argument("model", type=Path, help="a model saved by `python -m helpers train` or by notebooks 06-09, "
+                         "e.g. models/original_cnn.keras, or models/musicnn.json")
     predict.add_argument("files", nargs="+", type=Path, help="audio files")
     return main
 

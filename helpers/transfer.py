@@ -1,0 +1,209 @@
+"""Transfer learning: what a network pretrained on a million songs hears in each song, and a small
+scikit-learn classifier on top of it.
+
+A few dozen songs cannot teach a network from scratch what music sounds like; a network trained
+on hundreds of thousands of songs has learned it already. Its activations for a 3-second patch
+(its **embedding**) describe the patch in the terms it learned, and a plain classifier separates
+the genres in those terms. The rule, the same for any collection (nothing here is tuned to one):
+
+- the network: musicnn's MSD model (`helpers.musicnn.DEFAULT_MODEL`), fed exactly its own input;
+- the layer: its penultimate layer, 200 values per patch, the one its 50 tags are read from, and
+  the one its authors' lab serves as musicnn's embedding (Essentia's `msd-musicnn-1` embeddings);
+- per song, the mean and the spread (standard deviation) of each value over the song's patches,
+  as the classical baseline summarises each mel band (helpers/baseline.py);
+- the classifier: standardise each value, then logistic regression with C = 0.1 (strong
+  regularisation: a few dozen songs are few examples), every genre weighed alike.
+
+The classifier sees one row per song. `per="patch"`, classifying each patch and letting a song's
+patches vote, is kept to compare (notebook 11 measures both).
+
+Taught in notebooks/11_transfer_learning.ipynb.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from .dataset import Dataset
+from .evaluate import accuracies
+from .labels import song_truth
+
+RULES = ("song", "patch")
+"""How the classifier sees a song: one row of mean and spread over its patches ("song", the
+series' rule), or one row per patch whose answers vote ("patch")."""
+
+
+def embedding_dataset(dataset: Dataset, settings, model: str | None = None, layer: str | None = None,
+                      progress: bool = True) -> Dataset:
+    """The songs of `dataset`, as the pretrained network hears them: one row per 3-second patch.
+
+    The songs, genres and song indices are `dataset`'s, so folds dealt by song
+    (`helpers.split.cross_validation_folds`) hold the very same test songs as the CNNs' folds.
+
+    Returns:
+        A Dataset whose X has shape (patches, size): each patch's embedding (`helpers.musicnn.embed_songs`,
+        cached on disk); y and groups per patch.
+    """
+    from . import musicnn
+
+    embeddings = musicnn.embed_songs([song.path for song in dataset.songs], model or musicnn.DEFAULT_MODEL,
+                                     layer or musicnn.DEFAULT_LAYER, settings, progress=progress)
+    songs, genres = song_truth(dataset.y, dataset.groups)
+    genre_of = dict(zip(songs.tolist(), genres.tolist()))
+    groups = np.concatenate([np.full(len(e), song) for song, e in enumerate(embeddings)]).astype(dataset.groups.dtype)
+    y = np.array([genre_of[int(song)] for song in groups], dtype=dataset.y.dtype)
+    return replace(dataset, X=np.concatenate(embeddings).astype(np.float32), y=y, groups=groups, computed=0)
+
+
+def song_summaries(X: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per song, the mean and the standard deviation of each embedding value over its patches.
+
+    Args:
+        X: (patches, size) embeddings; groups: (patches,) the song of each patch.
+
+    Returns:
+        songs: the song indices, sorted, shape (n_songs,); summaries: shape (n_songs, 2 * size).
+    """
+    songs = np.unique(groups)
+    return songs, np.stack([np.concatenate([X[groups == s].mean(axis=0), X[groups == s].std(axis=0)]) for s in songs])
+
+
+def transfer_classifier(seed: int = 42):
+    """An unfitted scikit-learn pipeline: standardise each value, then logistic regression (C=0.1,
+    every genre weighed alike however many songs it has)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(),
+                         LogisticRegression(C=0.1, max_iter=5000, class_weight="balanced", random_state=seed))
+
+
+def _proba(classifier, X: np.ndarray, n_genres: int) -> np.ndarray:
+    proba = np.zeros((len(X), n_genres))
+    proba[:, classifier.classes_] = classifier.predict_proba(X)
+    return proba
+
+
+def fit_transfer(embedded: Dataset, index: np.ndarray, per: str = "song", seed: int = 42):
+    """The classifier fitted on the patches `index` of `embedded` (their songs, by `per`)."""
+    if per not in RULES:
+        raise ValueError(f"per must be one of {RULES}, not {per!r}")
+    X, y, groups = embedded.X[index], embedded.y[index], embedded.groups[index]
+    if per == "song":
+        songs, X = song_summaries(X, groups)
+        y = song_truth(y, groups)[1]
+    return transfer_classifier(seed).fit(X, y)
+
+
+def predict_transfer(classifier, X: np.ndarray, groups: np.ndarray, n_genres: int, per: str = "song") -> np.ndarray:
+    """Genre probabilities, shape (rows, n_genres): one row per song (per="song", songs sorted as
+    `song_truth` sorts them) or per patch (per="patch")."""
+    if per == "song":
+        X = song_summaries(X, groups)[1]
+    return _proba(classifier, X, n_genres)
+
+
+def cross_validate_transfer(embedded: Dataset, splits, per: str = "song", seed: int = 42) -> list[dict]:
+    """Fit the classifier on each split's training and validation songs (nothing is tuned, so it
+    needs no validation set) and score it on the split's test songs.
+
+    Taught in notebooks/11_transfer_learning.ipynb.
+
+    Args:
+        embedded: from `embedding_dataset`.
+        splits: from `helpers.split.cross_validation_folds(embedded, ...)`: the CNNs' folds of songs.
+        per: "song" (a song's mean and spread, one answer per song) or "patch" (each patch, then a vote).
+
+    Returns:
+        One dict per fold, like `helpers.train.cross_validate`'s: the scores of
+        `helpers.evaluate.accuracies` ("pieces" are songs with per="song", patches with "patch"),
+        "test" (the test rows: songs or patches) and "proba".
+    """
+    folds = []
+    for split in splits:
+        seen = np.concatenate([split.train, split.validation])
+        classifier = fit_transfer(embedded, seen, per, seed)
+        X, y, groups = embedded.X[split.test], embedded.y[split.test], embedded.groups[split.test]
+        proba = predict_transfer(classifier, X, groups, len(embedded.genres), per)
+        if per == "song":
+            songs, truth = song_truth(y, groups)
+            scores, test = accuracies(proba, truth, songs), songs
+        else:
+            scores, test = accuracies(proba, y, groups), split.test
+        folds.append({**scores, "test": test.tolist(), "proba": proba.round(6).tolist()})
+    return folds
+
+
+def classifier_state(classifier) -> dict:
+    """A fitted `transfer_classifier` as plain numbers (JSON): the scaler's means and scales, the
+    regression's weights, intercepts and classes. Saved this way, a model file is readable text
+    and loading it runs no code (a pickle could)."""
+    scaler, regression = classifier[0], classifier[-1]
+    return {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(), "coef": regression.coef_.tolist(),
+            "intercept": regression.intercept_.tolist(), "classes": regression.classes_.tolist()}
+
+
+def classifier_from_state(state: dict, seed: int = 42):
+    """The classifier `classifier_state` wrote down, ready to predict."""
+    classifier = transfer_classifier(seed)
+    scaler, regression = classifier[0], classifier[-1]
+    scaler.mean_, scaler.scale_ = np.array(state["mean"]), np.array(state["scale"])
+    scaler.var_, scaler.n_features_in_, scaler.n_samples_seen_ = scaler.scale_ ** 2, len(scaler.mean_), 0
+    regression.coef_, regression.intercept_ = np.array(state["coef"]), np.array(state["intercept"])
+    regression.classes_, regression.n_features_in_ = np.array(state["classes"]), len(scaler.mean_)
+    return classifier
+
+
+def transfer_record(genres: list[str], trained_on: list[str], per: str = "song") -> dict:
+    """What makes a saved transfer model: the network, its weights' wheel, the layer, the summary
+    over time, the classifier, the genres and songs it was fitted on, and the library versions."""
+    import sklearn
+
+    from . import musicnn
+    from .runs import library_versions
+
+    return {"model": "musicnn", "network": musicnn.DEFAULT_MODEL, "layer": musicnn.DEFAULT_LAYER,
+            "wheel_sha256": musicnn.WHEEL_SHA256, "per": per,
+            "summary": "mean and standard deviation over 3-second patches" if per == "song" else "vote of the patches",
+            "classifier": "StandardScaler, LogisticRegression(C=0.1, class_weight='balanced')",
+            "genres": list(genres), "trained_on": list(trained_on),
+            "versions": {**library_versions(), "scikit-learn": sklearn.__version__}}
+
+
+def save_transfer(classifier, path, record: dict) -> None:
+    """Write a fitted transfer classifier and its record to `path` (.json), whole or not at all."""
+    import json
+    import os
+    from pathlib import Path
+
+    from .atomic import temporary_beside
+
+    path = Path(path)
+    tmp = temporary_beside(path, ".json")
+    try:
+        tmp.write_text(json.dumps({"record": record, "classifier": classifier_state(classifier)}, indent=1))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def load_transfer(path):
+    """(classifier, record) from a file `save_transfer` wrote.
+
+    Raises:
+        ModelFileError: the file is missing, or holds no transfer model.
+    """
+    import json
+    from pathlib import Path
+
+    from .saved import ModelFileError
+
+    try:
+        saved = json.loads(Path(path).read_text())
+        return classifier_from_state(saved["classifier"]), saved["record"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ModelFileError(f"{path}: not a transfer model saved by `python -m helpers train --model musicnn` "
+                             f"({type(error).__name__}: {error})") from None
