@@ -107,29 +107,40 @@ def write_reference() -> None:
 
 
 def original_songs(songs: list[str], out: Path, model: str) -> None:
-    """musicnn's own input and graph on whole songs, from file to outputs."""
+    """musicnn's own input and graph on whole songs, from file to outputs; and its graph once
+    more on the same input with the bins where musicnn's float16 overflowed to infinity
+    computed in float32 (what helpers.musicnn.musicnn_input does), to compare the networks."""
+    import librosa
     from musicnn.extractor import batch_data
 
     arrays = {}
     for i, song in enumerate(songs):
         batch, _ = batch_data(song, 187, 187)
+        audio, sr = librosa.load(song, sr=SAMPLE_RATE)  # batch_data's own lines, in float32
+        mel = librosa.feature.melspectrogram(y=audio, sr=sr, hop_length=256, n_fft=512, n_mels=96).T
+        exact = np.log10(10000 * mel + 1)
+        finite = np.stack([np.where(np.isfinite(patch), patch, exact[k * 187:(k + 1) * 187]) for k, patch in enumerate(batch)])
         arrays[f"{i}/path"] = np.array(str(Path(song).resolve()))
         arrays[f"{i}/patches"] = batch.astype(np.float32)
         arrays.update({f"{i}/{name}": value for name, value in original_outputs(batch, model).items()})
+        arrays.update({f"{i}/finite/{name}": value for name, value in original_outputs(finite.astype(np.float32), model).items()})
     np.savez(out, model=np.array(model), **arrays)
     print(f"{out}: {len(songs)} songs through musicnn's own code ({model})")
 
 
 def compare(original: Path) -> None:
-    """helpers.musicnn on the songs `original_songs` saved: the largest absolute differences."""
+    """helpers.musicnn on the songs `original_songs` saved: the largest absolute differences,
+    against musicnn's graph on its own input (patches where that input is finite, and all
+    patches) and on its input with float16's overflows computed in float32."""
     sys.path.insert(0, str(ROOT))
-    from helpers.musicnn import load_musicnn, musicnn_input, patches, predict_patches
     from helpers.load import load_song
+    from helpers.musicnn import load_musicnn, musicnn_input, patches, predict_patches
 
     saved = np.load(original)
     model = load_musicnn(str(saved["model"]))
-    worst = {name: 0.0 for name in ("input", *OUTPUTS)}
-    overflowing = 0
+    rows = {"input where musicnn's is finite": {}, "patches whose musicnn input is finite": {},
+            "all patches, musicnn's input as it is": {}, "all patches, musicnn's input without overflow": {}}
+    n_patches = n_overflowing = 0
     for i in range(sum(key.endswith("/path") for key in saved.files)):
         path = str(saved[f"{i}/path"])
         ours = patches(musicnn_input(load_song(path, sample_rate=SAMPLE_RATE)))
@@ -137,16 +148,21 @@ def compare(original: Path) -> None:
         if ours.shape != theirs.shape:
             print(f"{path}: {ours.shape[0]} patches here, {theirs.shape[0]} in musicnn (trimmed silence?): skipped")
             continue
-        if not np.isfinite(theirs).all():
-            overflowing += 1
-            print(f"{path}: musicnn's float16 input overflows to infinity in {np.mean(~np.isfinite(theirs)):.2%} of bins")
-        finite = np.isfinite(theirs)
-        worst["input"] = max(worst["input"], float(np.abs(ours - theirs)[finite].max()))
+        clean = np.isfinite(theirs).all(axis=(1, 2))
+        n_patches, n_overflowing = n_patches + len(clean), n_overflowing + int((~clean).sum())
         outputs = predict_patches(model, ours)
+
+        def worst(row, name, difference):
+            rows[row][name] = max(rows[row].get(name, 0.0), float(np.abs(difference).max(initial=0.0)))
+
+        worst("input where musicnn's is finite", "log-mel", (ours - theirs)[np.isfinite(theirs)])
         for name in OUTPUTS:
-            worst[name] = max(worst[name], float(np.abs(outputs[name] - saved[f"{i}/{name}"]).max()))
-    print(f"largest absolute differences ({saved['model']}, {overflowing} song(s) with float16 overflow):",
-          ", ".join(f"{name} {value:.2g}" for name, value in worst.items()))
+            worst("patches whose musicnn input is finite", name, (outputs[name] - saved[f"{i}/{name}"])[clean])
+            worst("all patches, musicnn's input as it is", name, outputs[name] - saved[f"{i}/{name}"])
+            worst("all patches, musicnn's input without overflow", name, outputs[name] - saved[f"{i}/finite/{name}"])
+    print(f"{saved['model']}: {n_patches} patches, {n_overflowing} of them with float16 overflow in musicnn's input")
+    for row, values in rows.items():
+        print(f"  largest absolute difference, {row}: " + ", ".join(f"{k} {v:.2g}" for k, v in values.items()))
 
 
 def main() -> None:
