@@ -25,7 +25,7 @@ layer that feeds the tags: most general, and small.
 Weights: the musicnn 0.1.0 wheel from PyPI (by package name, never from a model hub), checked
 against a pinned SHA-256, kept in `<cache_dir>/pretrained/`, downloaded once; each model's
 checkpoint is converted once to a Keras weights file beside it. When the wheel is missing and
-pip cannot fetch it, `PretrainedWeightsError` (a ValueError) names the file, the pip command
+pip cannot fetch it, `PretrainedWeightsError` (helpers.errors.InputError) names the file, the pip command
 and where to put it.
 
 Licence of musicnn and its weights: ISC, "Copyright (c) Music Technology Group, Universitat
@@ -55,6 +55,7 @@ import librosa
 import numpy as np
 
 from .atomic import temporary_beside
+from .errors import InputError
 from .load import load_song
 from .quiet_tensorflow import keras, tf
 from .settings import Settings, load_settings
@@ -118,9 +119,9 @@ CHECKPOINT_NAMES = {
 }
 
 
-class PretrainedWeightsError(ValueError):
-    """The musicnn wheel is not in the cache and cannot be downloaded, or has the wrong SHA-256;
-    the message names the file, the pip command that fetches it and the folder it belongs in."""
+PretrainedWeightsError = InputError
+"""The weights are not on this machine and cannot be had: the message names the file, the pip command
+that fetches it and where to put it. (helpers.errors.InputError, so the command line prints its one line.)"""
 
 
 # --- musicnn's input -------------------------------------------------------------------------
@@ -460,3 +461,31 @@ def embed_songs(paths: list[Path], model: str = DEFAULT_MODEL, layer: str = DEFA
                     _write_atomically(files[i], results[i])
                     bar.update()
     return results
+
+
+# --- what it hears ---------------------------------------------------------------------------
+
+def top_tags(taggram: np.ndarray, tags: list[str], n: int = 5) -> list[tuple[str, float]]:
+    """The `n` tags with the highest mean probability over the patches of `taggram` (patches, tags)."""
+    mean = np.asarray(taggram).mean(axis=0)
+    return [(tags[i], float(mean[i])) for i in np.argsort(mean)[::-1][:n]]
+
+
+def plot_taggram(taggram: np.ndarray, tags: list[str], top: int = 8, ax=None, title: str = ""):
+    """The `top` tags of a song (by mean probability) along its timeline, one column per 3-s patch.
+
+    Taught in notebooks/11_transfer_learning.ipynb. Returns (fig, ax).
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 0.3 * top + 1.2))
+    order = np.argsort(np.asarray(taggram).mean(axis=0))[::-1][:top]
+    seconds = PATCH_HOP * HOP_LENGTH / SAMPLE_RATE
+    image = ax.imshow(np.asarray(taggram)[:, order].T, aspect="auto", cmap="magma", vmin=0, vmax=1,
+                      extent=(0, len(taggram) * seconds, top - 0.5, -0.5), interpolation="nearest")
+    ax.set_yticks(range(top), [tags[i] for i in order])
+    ax.set_xlabel("time in the song (s)")
+    ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax, label="probability", pad=0.01)
+    return ax.figure, ax
