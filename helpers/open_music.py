@@ -124,6 +124,36 @@ def package_megabytes(package: str) -> int:
     return DOWNLOAD_MB.get(package, 0)
 
 
+PARTIAL = re.compile(r"\.(?P<name>[a-z0-9][a-z0-9+._-]*)\.[a-z0-9_]{8}\.partial")
+"""The name of a temporary folder this module makes (`tempfile.mkdtemp`: prefix `.<name>.`, eight random
+characters, suffix `.partial`): a package's download in the cache (`.xmoto-data.k3j_9x2a.partial`), the
+staged collection in the tracks folder (`.open_music.q0w8e7r6.partial`)."""
+
+
+def remove_partials(folder: Path, names: list[str] | tuple[str, ...]) -> list[Path]:
+    """Remove the temporary folders an earlier, killed run left in `folder` for these names.
+
+    A run that is killed (a kernel restarted mid-download) cannot clean up after itself: its
+    `.<name>.<random>.partial` folder stays, with as much of the download as had arrived. Only
+    folders of exactly that shape, for one of `names`, are removed; nothing else in `folder` is
+    touched. Runs of the fetch are not meant to overlap on one cache or tracks folder: one
+    started while another is still downloading would remove that one's folder.
+
+    Returns:
+        The folders removed.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    removed = []
+    for entry in sorted(folder.iterdir()):
+        match = PARTIAL.fullmatch(entry.name)
+        if match and match.group("name") in names and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
 def _apt_download(package: str, folder: Path, megabytes: int, progress: bool) -> subprocess.CompletedProcess:
     """`apt-get download package` in `folder`, with a progress bar that watches the file grow."""
     from tqdm.auto import tqdm
@@ -150,7 +180,8 @@ def download_package(package: str, cache: Path, progress: bool = True) -> Path:
     """The package's .deb: from the download cache, else downloaded there with `apt-get download`.
 
     The download goes into a temporary folder inside the cache and is moved into the cache only
-    once complete, so an interrupted or failed download leaves nothing behind. When apt does not
+    once complete, so an interrupted or failed download leaves nothing behind; a killed run's
+    temporary folder for the package is removed by the next call (`remove_partials`). When apt does not
     know the package and this runs as root (Colab), its package lists are updated once and the
     download tried again.
 
@@ -158,6 +189,7 @@ def download_package(package: str, cache: Path, progress: bool = True) -> Path:
         OpenMusicError: apt-get is missing, or the package cannot be downloaded (apt's reason).
     """
     cache = Path(cache)
+    remove_partials(cache, [package])
     found = cached_package(package, cache)
     if found:
         return found
@@ -315,7 +347,9 @@ def fetch_open_music(tracks: Path = DEFAULT_FOLDER, cache: Path | None = None, c
     Everything is first written into a hidden folder inside `tracks` and moved into place only
     when every package has been unpacked, so a failure (a package gone, a full disk, an
     interruption) leaves nothing half-written; a complete collection carries a marker file
-    (MARKER) and is not unpacked again.
+    (MARKER) and is not unpacked again. A killed run (which cannot clean up) leaves hidden
+    `.<name>.<random>.partial` folders in `tracks` and `cache`: each run first removes those of
+    its own making (`remove_partials`), and nothing else.
 
     Taught in notebooks/10_real_music.ipynb.
 
@@ -328,6 +362,8 @@ def fetch_open_music(tracks: Path = DEFAULT_FOLDER, cache: Path | None = None, c
     collection = collection or COLLECTION
     packages = [package for genre in collection.values() for package in genre]
     manifest = _check_folder(tracks)
+    remove_partials(tracks, ["open_music"])
+    remove_partials(cache, packages)
     if manifest and manifest.get("packages") == packages and all(
             (tracks / genre / name).is_file() for genre, names in manifest["songs"].items() for name in names):
         print(f"{tracks} already holds the open-music collection")

@@ -5,8 +5,10 @@ smallest package where apt can reach its package lists."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -144,6 +146,69 @@ def test_a_download_goes_into_the_cache_whole_and_is_not_repeated(cache, tmp_pat
     assert deb == empty / "racer-data_2.0_all.deb" and [p.name for p in empty.iterdir()] == [deb.name]
     (tmp_path / "served.deb").unlink()  # a second download would fail now
     assert open_music.download_package("racer-data", empty, progress=False) == deb
+
+
+KILLED_RUN = """
+import sys
+from pathlib import Path
+from helpers.open_music import fetch_open_music
+fetch_open_music(Path(sys.argv[1]), Path(sys.argv[2]), {"dark": ("castle-data",), "fun": ("racer-data",)},
+                 progress=False)
+"""
+
+
+def partials(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".partial"))
+
+
+@needs_dpkg
+def test_a_killed_run_leaves_partial_folders_that_the_next_run_removes(cache, tmp_path, monkeypatch):
+    # A run killed (SIGKILL: a kernel restarted) while apt is half-way through racer-data, with
+    # castle-data already staged: no `finally` runs, so its temporary folders stay behind.
+    shutil.move(cache / "racer-data_1.0_all.deb", tmp_path / "served.deb")
+    path = fake_apt(tmp_path / "slow", '[ "$1" = download ] || exit 0\n'
+                                       'head -c 100000 /dev/zero > "$2"_1.0_all.deb\nexec sleep 60')
+    tracks = tmp_path / "open music"
+    env = {**os.environ, "PATH": path, "PYTHONPATH": str(Path(open_music.__file__).parents[1])}
+    run = subprocess.Popen([sys.executable, "-c", KILLED_RUN, tracks, cache], env=env, start_new_session=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if any(cache.glob(".racer-data.*.partial/racer-data_1.0_all.deb")) or run.poll() is not None:
+                break
+            time.sleep(0.1)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)  # python, apt-get and its sleep
+        run.wait()
+    assert len(partials(cache)) == 1 and partials(cache)[0].startswith(".racer-data.")
+    assert len(partials(tracks)) == 1 and partials(tracks)[0].startswith(".open_music.")
+    assert any((tracks / partials(tracks)[0] / "dark").iterdir())  # castle's songs were staged
+
+    # Hidden folders of the reader's, and one of a package not in this collection, look alike but are kept.
+    mine = [cache / ".racer-data.keep", cache / ".racer-data.partial", cache / ".other-data.abcd1234.partial",
+            tracks / ".ipynb_checkpoints"]
+    for folder in mine:
+        folder.mkdir()
+    (cache / ".castle-data.abcd1234.partial.txt").write_text("notes")
+
+    monkeypatch.setenv("PATH", fake_apt(tmp_path / "bin", f'cp "{tmp_path}/served.deb" "$2"_1.0_all.deb'))
+    fetched = fetch_open_music(tracks, cache, COLLECTION, progress=False)
+    assert fetched.songs == {"dark": ["castle__menu.ogg", "castle__north_march.ogg", "castle__south_march.ogg"],
+                             "fun": ["racer__celtic.ogg", "racer__theme.ogg"]}
+    assert sorted(p.name for p in tracks.iterdir()) == [".ipynb_checkpoints", ".open_music.json", "LICENSES", "dark",
+                                                        "fun"]
+    assert sorted(p.name for p in cache.iterdir()) == [".castle-data.abcd1234.partial.txt",
+                                                       ".other-data.abcd1234.partial", ".racer-data.keep",
+                                                       ".racer-data.partial", "castle-data_1.0_all.deb",
+                                                       "racer-data_1.0_all.deb"]
+    assert all(folder.is_dir() for folder in mine)
+
+    # Left over beside a complete collection, they go too, though nothing is unpacked again.
+    (tracks / ".open_music.q0w8e7r6.partial" / "dark").mkdir(parents=True)
+    (cache / ".castle-data.k3j_9x2a.partial").mkdir()
+    monkeypatch.setattr(open_music, "unpack_music", lambda *a, **k: pytest.fail("unpacked again"))
+    assert fetch_open_music(tracks, cache, COLLECTION, progress=False).songs == fetched.songs
+    assert partials(tracks) == [] and partials(cache) == [".other-data.abcd1234.partial", ".racer-data.partial"]
 
 
 def test_without_apt_one_message_that_points_to_colab_and_own_songs(tmp_path, monkeypatch):
