@@ -1,0 +1,101 @@
+"""Notebook 11's lessons, checked on the default demo with the notebook's own settings, and its
+real-music lines against the committed results. Run after the notebooks (README's test command),
+the CNNs' folds are the ones notebooks 07 and 09 kept; the embeddings come from the cache."""
+
+import nbformat
+import numpy as np
+import pytest
+
+import helpers
+
+pytest.importorskip("tensorflow")
+
+NOTEBOOK = helpers.PROJECT_ROOT / "notebooks" / "11_transfer_learning.ipynb"
+
+
+@pytest.fixture(scope="module")
+def demo(demo_settings):
+    from helpers import musicnn
+
+    dataset = helpers.build_dataset(demo_settings, progress=False)
+    network = musicnn.load_musicnn(cache_dir=demo_settings.cache_dir)
+    return demo_settings, dataset, network, musicnn.tag_names(network)
+
+
+def test_musicnn_hears_nonsense_when_fed_decibels(demo):
+    """Notebook 11, "Feed it the wrong input": in decibels the tags of the first dramatic song change
+    beyond recognition (another top tag, a tag moving by 0.3 or more); read at the wrong sample
+    rate they move far less."""
+    import librosa
+
+    from helpers import musicnn
+
+    settings, dataset, network, tags = demo
+    song = next(s for s in dataset.songs if s.genre == dataset.genres[0]).path
+    at_16k = helpers.load_song(song, musicnn.SAMPLE_RATE)
+    mel = librosa.feature.melspectrogram(y=at_16k, sr=musicnn.SAMPLE_RATE, n_fft=musicnn.N_FFT,
+                                         hop_length=musicnn.HOP_LENGTH, n_mels=musicnn.N_MELS).T
+
+    def mean_tags(features):
+        return musicnn.predict_patches(network, musicnn.patches(features))["taggram"].mean(axis=0)
+
+    right = mean_tags(musicnn.musicnn_input(at_16k))
+    decibels = mean_tags(librosa.power_to_db(mel, ref=np.max))
+    wrong_rate = mean_tags(musicnn.musicnn_input(helpers.load_song(song, settings.sample_rate)))
+    assert np.argmax(decibels) != np.argmax(right) and np.abs(decibels - right).max() >= 0.3
+    assert np.abs(wrong_rate - right).max() < np.abs(decibels - right).max() / 2
+
+
+def test_the_pretrained_embeddings_are_at_least_as_good_as_the_improved_cnn_on_the_demo(demo):
+    """Notebook 11's cross-validation: musicnn's embeddings with a logistic regression score at least
+    as well as the improved CNN (within a song) and better than the baseline, on the same folds
+    (0.842 against 0.812 and 0.718 there), and none of the differences is shown on three folds."""
+    from helpers.model import improved_cnn
+    from helpers.runs import run_spec
+    from helpers.train import cross_validate
+    from helpers.transfer import cross_validate_transfer, embedding_dataset
+
+    settings, dataset, _, _ = demo
+    embedded = embedding_dataset(dataset, settings, progress=False)
+    transfer = cross_validate_transfer(embedded, helpers.cross_validation_folds(embedded, settings.folds, settings.seed))
+    folds = helpers.cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, folds=settings.folds,
+                                             seed=settings.seed, song_names=dataset.song_names)
+    assert [sorted(f["test"]) for f in transfer] == [sorted(set(dataset.groups[f.test].tolist())) for f in folds]
+    improved = cross_validate(run_spec(improved_cnn, settings), dataset, folds, settings)
+    baseline = helpers.cross_validate_baseline(dataset, folds, seed=settings.seed)
+    songs = {name: np.array([f["song_accuracy"] for f in cv]) for name, cv in
+             (("transfer", transfer), ("improved", improved), ("baseline", baseline))}
+    one_song = 1 / len(dataset.songs)
+    assert songs["transfer"].mean() >= songs["improved"].mean() - one_song, songs
+    assert songs["transfer"].mean() > songs["baseline"].mean(), songs
+    for other in ("improved", "baseline"):
+        assert helpers.compare_folds(songs["transfer"], songs[other])["verdict"] == "not shown", other
+
+
+def printed_by(marker: str) -> str:
+    cells = [c for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "code" and marker in c.source]
+    assert len(cells) == 1, marker
+    return "".join(output.get("text", "") for output in cells[0].outputs if output.output_type == "stream")
+
+
+def test_the_real_music_comparisons_are_the_committed_results():
+    """Notebook 11 reads the recorded runs: musicnn against each model, by song and holding out
+    games, and no difference is shown (what its prose says)."""
+    from helpers.results import compare_runs
+
+    lines = printed_by("compare_runs(").splitlines()
+    expected = [(held_out, other) for held_out in ("songs", "sources") for other in ("improved", "baseline", "original")]
+    assert len(lines) == len(expected)
+    for line, (held_out, other) in zip(lines, expected):
+        comparison = compare_runs("musicnn", other, held_out=held_out)
+        assert line.startswith(f"by {held_out[:-1]:<6} musicnn - {other:<9} ")
+        assert line.endswith(f"mean {comparison['difference']:+.3f}, p = {comparison['p']:.2f}: {comparison['verdict']}")
+        assert comparison["verdict"] == "not shown"
+
+
+def test_the_picture_of_real_music_is_the_committed_record():
+    import json
+
+    real = json.loads((helpers.PROJECT_ROOT / "results" / "open_music_embeddings.json").read_text())
+    assert len(real["songs"]) == 95 and {s["mood"] for s in real["songs"]} == {"dramatic", "silly_energy"}
+    assert len({s["game"] for s in real["songs"]}) == 6 and all(len(s["pc"]) == 2 for s in real["songs"])
