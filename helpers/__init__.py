@@ -15,7 +15,7 @@
     pipelines    batches and mixup for Keras (05, 09)            -- imports TensorFlow
     train        fit, train or load, cross-validate (05-07)      -- imports TensorFlow
     saved        save and load models and folds with their records (05, 06)
-    evaluate     accuracy per piece and per song (06), comparisons and confusion matrices (07), timelines (08)
+    evaluate     accuracy per piece and per song (06), comparisons and confusion matrices (07), timelines and reliability (08)
     history      training curves (06)
     baseline     per-mel-band statistics and logistic regression, the classical baseline (07)
     sources      a song's source (game, artist) and near-duplicate family, from its file name (10)
@@ -39,7 +39,8 @@ from .dataset import Dataset, build_dataset, song_features, songs_per_genre
 from .demo import ensure_songs
 from .errors import InputError
 from .evaluate import (SONG_RULE, accuracies, accuracy_interval, compare_folds, least_certain_songs,
-                       plot_confusion, plot_timeline, predict_proba, song_predictions, song_verdict)
+                       plot_confusion, plot_reliability, plot_timeline, predict_proba, reliability,
+                       song_predictions, song_verdict)
 from .history import plot_history
 from .labels import piece_weights, song_truth
 from .load import AudioError, describe_audio_file, load_song, plot_waveform

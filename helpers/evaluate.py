@@ -4,7 +4,7 @@ A song's answer combines the answers for its pieces: the majority vote of the pi
 genres, or the genre with the highest mean probability.
 
 Taught in notebooks/06_history.ipynb; confusion matrices in 07_evaluate, a song's timeline
-in 08_predict.
+and a reliability diagram in 08_predict.
 """
 
 from __future__ import annotations
@@ -239,3 +239,58 @@ def plot_timeline(proba: np.ndarray, genres: list[str], seconds_per_piece: float
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
     ax.set_title(title)
     return ax
+
+
+def reliability(proba: np.ndarray, y: np.ndarray, bins: int = 5) -> list[dict]:
+    """How often the model is right when it is this sure: its pieces grouped by the probability
+    of the genre it answers (its *confidence*), each group's mean confidence beside its accuracy.
+    A calibrated model is right in 80 % of the pieces it answers with 0.8; an over-confident one less.
+
+    Taught in notebooks/08_predict.ipynb.
+
+    Args:
+        proba: (pieces, n_genres), e.g. every fold's test pieces of a cross-validation.
+        y: (pieces,), the true genre indices.
+        bins: equal-width groups of confidence, from 1 / n_genres (a guess) to 1 (certain).
+
+    Returns:
+        One dict per non-empty group, from least to most sure: "low" and "high" (its edges),
+        "pieces", "confidence" (mean) and "accuracy" (the share answered right).
+    """
+    proba, y = np.asarray(proba), np.asarray(y)
+    confidence = proba.max(axis=1)
+    right = proba.argmax(axis=1) == y
+    edges = np.linspace(1 / proba.shape[1], 1, bins + 1)
+    which = np.clip(np.searchsorted(edges, confidence, side="right") - 1, 0, bins - 1)
+    return [{"low": float(edges[k]), "high": float(edges[k + 1]), "pieces": int((which == k).sum()),
+             "confidence": float(confidence[which == k].mean()), "accuracy": float(right[which == k].mean())}
+            for k in range(bins) if (which == k).any()]
+
+
+def plot_reliability(proba: np.ndarray, y: np.ndarray, bins: int = 5, ax=None, title: str = ""):
+    """A reliability diagram: for each group of `reliability`, the share answered right (bars)
+    against the mean confidence (the diagonal is a calibrated model; bars below it, over-confidence).
+    Each bar is labelled with its number of pieces. Returns (fig, ax).
+
+    Taught in notebooks/08_predict.ipynb.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4))
+    groups = reliability(proba, y, bins)
+    low = 1 / np.asarray(proba).shape[1]
+    for group in groups:
+        width = group["high"] - group["low"]
+        ax.bar(group["low"], group["accuracy"], width=width, align="edge", color="tab:blue", edgecolor="white")
+        ax.plot(group["confidence"], group["accuracy"], "o", color="tab:orange")
+        ax.text(group["low"] + width / 2, group["accuracy"] + 0.02, str(group["pieces"]), ha="center", fontsize=8)
+    ax.plot([low, 1], [low, 1], "k--", label="calibrated")
+    ax.plot([], [], "o", color="tab:orange", label="mean confidence of the group")
+    ax.set_xlim(low, 1)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("confidence (probability of the answered genre)")
+    ax.set_ylabel("share of pieces answered right")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(title)
+    return ax.figure, ax

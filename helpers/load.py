@@ -22,9 +22,11 @@ def load_song(path: Path, sample_rate: int = 22050) -> np.ndarray:
     """Decode an audio file, average its channels to mono and resample it to `sample_rate`.
 
     This is what ``librosa.load(path, sr=sample_rate)`` does (with the same resampler, soxr
-    "HQ"), read through soundfile only: librosa 1.0 dropped its audioread fallback, and a file
-    soundfile cannot decode deserves a clear message rather than a second attempt through
-    another library. The file is read in blocks, so memory holds one mono copy of the song.
+    "HQ"), read through soundfile only. Which fallback applies to whom: librosa 0.11, which the
+    series' lock file pins, still retries a file soundfile cannot decode through audioread;
+    librosa 1.0 (on Colab) no longer does. Here a file soundfile cannot decode gets a clear
+    message naming it, rather than a second attempt through another library, the same with
+    either librosa. The file is read in blocks, so memory holds one mono copy of the song.
 
     Taught in notebooks/01_listen_and_load.ipynb.
 

@@ -58,9 +58,10 @@ def original_cnn(input_shape: tuple[int, int, int], n_genres: int, seed: int = 4
 class SpecAugment(layers.Layer):
     """Training-time augmentation of a batch of spectrograms; does nothing at prediction time.
 
-    Three changes a genre survives, so the model has to ignore them (SpecAugment, Park et al. 2019):
-    a random circular shift along time (where a piece starts in a song is arbitrary), one band of
-    up to `freq_mask` mel bands and one stretch of up to `time_mask` frames set to 0, per piece.
+    Three changes a genre survives, so the model has to ignore them, per piece: a random circular
+    shift along time (where a piece starts in a song is arbitrary; this series' own addition), and
+    the two masks of SpecAugment (Park et al. 2019): one band of up to `freq_mask` mel bands and
+    one stretch of up to `time_mask` frames set to 0.
     Placed after standardisation, 0 is the band's mean, so a masked band looks average, not silent.
 
     Taught in notebooks/09_improve.ipynb.
@@ -108,7 +109,8 @@ def improved_cnn(input_shape: tuple[int, int, int], n_genres: int, seed: int = 4
       pieces only). Loud and quiet bands then weigh alike. Off: the original's dB rescaling.
     - augment: `SpecAugment` (time shift, frequency and time masks) while training.
     - batch_norm: batch normalisation after each convolution, which keeps training stable
-      with a learning rate ten times the original's (Adam, 1e-3).
+      with Adam at 1e-3: ten times the 1e-4 of this series' `original_cnn`, and the same rate as
+      the original tutorial's RMSprop (its default).
     - dropout: the fraction of the pooled features dropped while training (0: none).
     - global_pooling: the average of each of the last 128 feature maps feeds the output
       (about 100 thousand weights in all). Off: Flatten and Dense(64) as in the original, whose

@@ -126,3 +126,25 @@ def test_the_fold_comparison_is_corrected_for_folds_that_share_training_songs():
     assert np.isnan(same["p"]) and same["verdict"] == "not shown"
     with pytest.raises(ValueError):
         helpers.compare_folds([0.5], [0.4])
+
+
+def test_reliability_groups_pieces_by_confidence_and_measures_how_often_each_group_is_right():
+    # Two genres: confidence runs from 0.5 to 1; with 5 groups the edges are 0.5, 0.6, ... 1.0.
+    proba = np.array([[0.55, 0.45], [0.45, 0.55],            # group 0.5-0.6: confidence 0.55, one right of two
+                      [0.95, 0.05], [0.99, 0.01], [0.02, 0.98], [1.0, 0.0]])  # group 0.9-1.0, including 1.0
+    y = np.array([0, 0, 0, 1, 1, 0])
+    groups = helpers.reliability(proba, y, bins=5)
+    assert [g["pieces"] for g in groups] == [2, 4]
+    assert groups[0]["low"] == pytest.approx(0.5) and groups[0]["high"] == pytest.approx(0.6)
+    assert groups[0]["confidence"] == pytest.approx(0.55) and groups[0]["accuracy"] == pytest.approx(0.5)
+    assert groups[1]["confidence"] == pytest.approx((0.95 + 0.99 + 0.98 + 1.0) / 4)
+    assert groups[1]["accuracy"] == pytest.approx(0.75)  # the 0.99 piece is a confident mistake
+
+
+def test_reliability_diagram_has_one_bar_per_group_and_returns_figure_and_axes():
+    import matplotlib
+    matplotlib.use("Agg")
+    proba = np.array([[0.55, 0.45], [0.45, 0.55], [0.95, 0.05], [0.99, 0.01]])
+    fig, ax = helpers.plot_reliability(proba, np.array([0, 0, 0, 1]), bins=5)
+    assert ax.figure is fig and len(ax.patches) == 2
+    assert [t.get_text() for t in ax.texts] == ["2", "2"]

@@ -173,6 +173,20 @@ def test_the_songs_the_cnn_is_least_sure_of_are_confident_mistakes(lesson):
     assert max(s["p_true"] for s in found) < 0.3, found
 
 
+def test_the_original_cnn_is_over_confident(lesson):
+    """Notebook 08's reliability diagram, on notebook 07's cross-validated pieces: the model is right
+    far less often than its probabilities say (mean confidence well above the share answered right),
+    and its most confident pieces too fall short of their confidence."""
+    _, dataset, _, original_cv = lesson
+    cv_test = np.concatenate([fold["test"] for fold in original_cv])
+    cv_proba = np.concatenate([fold["proba"] for fold in original_cv])
+    confidence, right = cv_proba.max(axis=1), cv_proba.argmax(axis=1) == dataset.y[cv_test]
+    assert confidence.mean() >= right.mean() + 0.10, (confidence.mean(), right.mean())
+    most_sure = helpers.reliability(cv_proba, dataset.y[cv_test])[-1]
+    assert most_sure["accuracy"] <= most_sure["confidence"] - 0.05, most_sure  # 0.82 right at 0.95 in 08
+    assert 0.65 <= most_sure["accuracy"] <= 0.92, most_sure
+
+
 def test_the_single_split_model_sends_every_test_song_one_way(lesson):
     """Notebooks 06 and 07 read their single split's model: every test song goes to `silly_energy`
     (chance, 0.500), vote and mean agree on each, it finds few of the dramatic pieces, and per
