@@ -58,10 +58,10 @@ def original_cnn(input_shape: tuple[int, int, int], n_genres: int, seed: int = 4
 class SpecAugment(layers.Layer):
     """Training-time augmentation of a batch of spectrograms; does nothing at prediction time.
 
-    Three changes a genre survives, so the model has to ignore them, per piece: a random circular
-    shift along time (where a piece starts in a song is arbitrary; this series' own addition), and
-    the two masks of SpecAugment (Park et al. 2019): one band of up to `freq_mask` mel bands and
-    one stretch of up to `time_mask` frames set to 0.
+    Three changes a mood survives, so the model has to ignore them: a random circular shift along
+    time, the same for the whole batch (where a piece starts in a song is arbitrary; this series'
+    own addition), and, per piece, the two masks of SpecAugment (Park et al. 2019): one band of up
+    to `freq_mask` mel bands and one stretch of up to `time_mask` frames set to 0.
     Placed after standardisation, 0 is the band's mean, so a masked band looks average, not silent.
 
     Taught in notebooks/09_improve.ipynb.
