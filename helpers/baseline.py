@@ -2,8 +2,10 @@
 
 Before trusting a CNN, ask what a plain model makes of the same pieces. Each piece becomes
 two numbers per mel band, its mean and its spread over time (how loud the band is, and how
-much it moves); a standard scaler and a logistic regression learn the genres from them, and a
-song's answer is the vote of its pieces, as for the CNNs. No TensorFlow, trained in a second.
+much it moves); a standard scaler and a logistic regression learn the genres from them, each
+piece weighed as the CNNs weigh it (`helpers.labels.piece_weights`: every song and every genre
+count the same), and a song's answer is the vote of its pieces, as for the CNNs. No
+TensorFlow, trained in a second.
 
 Taught in notebooks/07_evaluate.ipynb.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .evaluate import accuracies
+from .labels import piece_weights
 
 
 def band_statistics(X: np.ndarray) -> np.ndarray:
@@ -38,9 +41,19 @@ def baseline_classifier(seed: int = 42):
     return make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=2000, random_state=seed))
 
 
+def fit_baseline(features: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int = 42):
+    """The baseline fitted on these pieces, each weighed by `piece_weights` as the CNNs are: a
+    song with twice the pieces, or a genre with twice the songs, does not count twice.
+
+    Args:
+        features: from `band_statistics`; y, groups: each piece's genre and song.
+    """
+    return baseline_classifier(seed).fit(features, y, logisticregression__sample_weight=piece_weights(y, groups))
+
+
 def cross_validate_baseline(dataset, splits, seed: int = 42) -> list[dict]:
-    """Fit the baseline on each split's training and validation pieces (it needs no validation
-    set: nothing is tuned) and score it on that split's test pieces and songs (vote).
+    """Fit the baseline (`fit_baseline`) on each split's training and validation pieces (it needs
+    no validation set: nothing is tuned) and score it on that split's test pieces and songs (vote).
 
     Taught in notebooks/07_evaluate.ipynb.
 
@@ -56,7 +69,7 @@ def cross_validate_baseline(dataset, splits, seed: int = 42) -> list[dict]:
     folds = []
     for split in splits:
         seen = np.concatenate([split.train, split.validation])
-        model = baseline_classifier(seed).fit(features[seen], dataset.y[seen])
+        model = fit_baseline(features[seen], dataset.y[seen], dataset.groups[seen], seed)
         proba = np.zeros((len(split.test), len(dataset.genres)))
         proba[:, model.classes_] = model.predict_proba(features[split.test])
         scores = accuracies(proba, dataset.y[split.test], dataset.groups[split.test])

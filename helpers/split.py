@@ -139,20 +139,32 @@ def random_split_over_pieces(n_pieces: int, validation: float = 0.2, test: float
 
 
 def cross_validation_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str] | None = None, folds: int = 4,
-                             seed: int = 42, song_names: list[str] | None = None) -> list[Split]:
+                             seed: int = 42, *, song_names: list[str]) -> list[Split]:
     """`folds` splits in which every song is a test song exactly once, stratified by genre;
     in each, one training song per genre is held out for validation. With a few dozen songs
     one test split is a coin toss; the mean and spread over folds are not.
 
-    Songs, not pieces, are dealt out: each genre's songs, in their seeded order (`song_order`),
-    go to the folds in turn, each genre starting where the previous one stopped. So every fold
-    holds the same number of a genre's songs, give or take one, however long the songs are.
+    Songs, not pieces, are dealt out, and each genre on its own: its songs, in their seeded
+    order (`song_order`, a hash of each song's name), are cut into `folds` runs of equal length
+    (give or take one), and run b becomes the test songs of fold (b + genre index) mod `folds`
+    (the turn spreads the longer runs over the folds). So every fold holds the same number of
+    a genre's songs, give or take one, however long the songs are; and a song keeps its fold
+    when songs are added: songs of other genres never move, and of its own genre at most one
+    song per boundary between runs (`folds` - 1 in all).
 
     Taught in notebooks/07_evaluate.ipynb.
 
+    Args:
+        song_names: per song index, the name that seeds its place (`Dataset.song_names`);
+            required, since song indices change when songs are added.
+
     Raises:
         CollectionError: a genre has fewer than `folds` + 2 songs.
+        InputError: `song_names` does not name every song.
     """
+    if song_names is None or len(song_names) <= int(np.max(groups)):
+        raise InputError(f"cross_validation_by_song needs a name for every song (song_names=dataset.song_names): "
+                         f"got {'none' if song_names is None else len(song_names)} for {int(np.max(groups)) + 1} songs")
     by_genre = _songs_per_genre(y, groups)
     for label, songs in by_genre.items():
         if len(songs) < folds + 2:
@@ -161,19 +173,17 @@ def cross_validation_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str
                                   f"needs at least {folds + 2} per genre. Add songs, or use fewer folds.")
     test_songs = [[] for _ in range(folds)]
     validation_songs = [[] for _ in range(folds)]
-    dealt = 0
     for label, songs in by_genre.items():
         ordered = song_order(songs, seed, song_names)
-        for song in ordered:
-            test_songs[dealt % folds].append(song)
-            dealt += 1
+        for run, mine in enumerate(np.array_split(ordered, folds)):
+            test_songs[(run + label) % folds].extend(int(s) for s in mine)
         for k in range(folds):  # the first of the genre's other songs, in the seeded order
             validation_songs[k].append(next(s for s in ordered if s not in test_songs[k]))
     splits = []
     for k, (test, held) in enumerate(zip(test_songs, validation_songs)):
         in_test, in_validation = np.isin(groups, test), np.isin(groups, held)
         splits.append(Split(np.flatnonzero(~in_test & ~in_validation), np.flatnonzero(in_validation),
-                            np.flatnonzero(in_test), rule=f"fold {k + 1} of {folds} by song, seed {seed}"))
+                            np.flatnonzero(in_test), rule=f"fold {k + 1} of {folds} by song, each genre on its own, seed {seed}"))
     return splits
 
 
@@ -197,23 +207,27 @@ def cross_validation_over_pieces(n_pieces: int, folds: int = 3, validation: floa
 
 
 def labels_that_mean_nothing(y: np.ndarray, groups: np.ndarray, seed: int = 42) -> np.ndarray:
-    """Genre labels dealt out to whole songs at random: each song keeps one label for all its
-    pieces and each genre keeps its number of songs (give or take one), but the labels no
-    longer say anything about the music: within each true genre the labels are dealt evenly, so
-    a label cannot even hint at the true genre, whatever the seed. A model that scores above
-    chance on them has recognised songs, not genres. The control of the leakage experiment in
-    notebooks/07_evaluate.ipynb.
+    """Genre labels drawn at random for whole songs: each song keeps one label for all its
+    pieces, drawn on its own, with the chance of each label its genre's share of the songs,
+    whatever the song's true genre. So the labels say nothing about the music, and an honest
+    test can only score around chance; a model that scores above it has recognised songs, not
+    genres. Each draw is scattered (one draw may give a label to more dramatic songs than
+    another); average several seeds. A draw that leaves a label with fewer than
+    MIN_SONGS_PER_GENRE songs, too few to split by song, is drawn again. The control of the
+    leakage experiment in notebooks/07_evaluate.ipynb.
     """
     songs, labels = song_truth(y, groups)
     n_labels = int(labels.max()) + 1
+    share = np.bincount(labels, minlength=n_labels) / len(songs)
+    if len(songs) < MIN_SONGS_PER_GENRE * n_labels:
+        raise CollectionError(f"{len(songs)} songs cannot give each of {n_labels} labels {MIN_SONGS_PER_GENRE} songs")
     rng = np.random.default_rng(seed)
-    dealt, turn = {}, 0
-    for label in range(n_labels):
-        mine = rng.permutation(songs[labels == label])
-        for song in mine:  # round the labels in turn, carrying on from the previous genre's last one
-            dealt[int(song)] = turn % n_labels
-            turn += 1
-    return np.array([dealt[int(g)] for g in groups], dtype=y.dtype)
+    while True:
+        drawn = rng.choice(n_labels, size=len(songs), p=share)
+        if np.bincount(drawn, minlength=n_labels).min() >= MIN_SONGS_PER_GENRE:
+            break
+    label_of_song = dict(zip(songs.tolist(), drawn.tolist()))
+    return np.array([label_of_song[int(g)] for g in groups], dtype=y.dtype)
 
 
 def cross_validation_by_source(y: np.ndarray, groups: np.ndarray, sources: list[str], genres: list[str] | None = None,

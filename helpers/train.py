@@ -60,7 +60,7 @@ def fit(model: keras.Model, dataset: Dataset, split: Split, spec: RunSpec) -> di
             None: train all epochs.
         batch_size: pieces per batch.
         balance: weigh each piece by its song and genre (`helpers.labels.piece_weights`) in the
-            loss, in training and validation; False: every piece counts the same.
+            loss and the accuracy, in training and validation; False: every piece counts the same.
         mixup: train on blends of two pieces and of their labels (`helpers.pipelines.mixed_batches`),
             the blend drawn from Beta(mixup, mixup); 0: no mixup.
 

@@ -182,7 +182,7 @@ def test_cross_validation_saves_each_fold_and_resumes(tiny, fits, monkeypatch):
     import helpers.evaluate as evaluate
 
     dataset, settings = tiny
-    splits = helpers.cross_validation_by_song(dataset.y, dataset.groups, folds=3, seed=1)
+    splits = helpers.cross_validation_by_song(dataset.y, dataset.groups, folds=3, seed=1, song_names=dataset.song_names)
     calls = []
     original = evaluate.predict_proba
 

@@ -114,7 +114,8 @@ def test_cross_validation_results_are_kept_and_reused(tmp_path, monkeypatch):
 
     dataset = tiny_dataset(n_songs=10)
     settings = helpers.load_settings(models_dir=tmp_path, epochs=1)
-    splits = helpers.split.cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, folds=2)
+    splits = helpers.split.cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, folds=2,
+                                                    song_names=[f"song {s}" for s in range(10)])
     seeds = []
 
     def counting_fit(model, dataset, split, spec):

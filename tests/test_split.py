@@ -63,15 +63,16 @@ def test_a_random_split_over_pieces_leaks():
     assert len(shared) >= 15
 
 
-def test_labels_that_mean_nothing_keep_songs_whole_and_genre_sizes():
+def test_labels_that_mean_nothing_keep_songs_whole_and_are_drawn_anew():
     groups = np.repeat(np.arange(20), 3)
     y = np.repeat(np.arange(20) % 2, 3)
-    dealt = helpers.labels_that_mean_nothing(y, groups, seed=1)
+    drawn = helpers.labels_that_mean_nothing(y, groups, seed=1)
     for song in range(20):
-        assert len(set(dealt[groups == song])) == 1  # one label per song
-    assert np.bincount(dealt[::3]).tolist() == np.bincount(y[::3]).tolist()  # as many songs per genre as before
-    assert 0 < np.mean(dealt != y) < 1  # really dealt anew
-    assert np.array_equal(dealt, helpers.labels_that_mean_nothing(y, groups, seed=1))
+        assert len(set(drawn[groups == song])) == 1  # one label per song
+    assert np.bincount(drawn[::3]).min() >= MIN_SONGS_PER_GENRE  # enough songs per label to split by song
+    assert 0 < np.mean(drawn != y) < 1  # really drawn anew
+    assert np.array_equal(drawn, helpers.labels_that_mean_nothing(y, groups, seed=1))
+    assert not np.array_equal(drawn, helpers.labels_that_mean_nothing(y, groups, seed=2))
 
 
 def test_held_out_sets_are_capped_together_so_training_keeps_a_song():
@@ -122,7 +123,7 @@ def test_cross_validation_tests_every_song_once_balanced_by_song_not_piece(seed)
             groups += [song] * pieces
             song += 1
     y, groups = np.array(y), np.array(groups)
-    splits = helpers.cross_validation_by_song(y, groups, folds=3, seed=seed)
+    splits = helpers.cross_validation_by_song(y, groups, folds=3, seed=seed, song_names=[f"s{i}" for i in range(song)])
     tested = [songs_of(s.test, groups) for s in splits]
     assert sorted(s for t in tested for s in t) == list(range(song))  # every song tested exactly once
     song_genre = dict(zip(*helpers.song_truth(y, groups)))
@@ -139,18 +140,56 @@ def test_cross_validation_tests_every_song_once_balanced_by_song_not_piece(seed)
 def test_cross_validation_needs_folds_plus_two_songs_per_genre():
     y, groups = fake_pieces((5, 6))
     with pytest.raises(helpers.CollectionError, match="'x' has 5 usable song.*at least 6"):
-        helpers.cross_validation_by_song(y, groups, ["x", "y"], folds=4)
+        helpers.cross_validation_by_song(y, groups, ["x", "y"], folds=4, song_names=[f"s{i}" for i in range(11)])
 
 
-def test_labels_that_mean_nothing_are_dealt_evenly_within_each_true_genre():
+def test_cross_validation_by_song_needs_the_song_names():
+    y, groups = fake_pieces((6, 6))
+    with pytest.raises(TypeError):
+        helpers.cross_validation_by_song(y, groups, folds=3)
+    with pytest.raises(helpers.InputError, match="a name for every song.*got 11 for 12 songs"):
+        helpers.cross_validation_by_song(y, groups, folds=3, song_names=[f"s{i}" for i in range(11)])
+
+
+def fold_of_each_song(y, groups, names, folds=3, seed=42):
+    splits = helpers.cross_validation_by_song(y, groups, folds=folds, seed=seed, song_names=names)
+    return {names[s]: k for k, split in enumerate(splits) for s in np.unique(groups[split.test])}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_song_keeps_its_fold_when_a_song_is_added(seed):
+    # Each genre is dealt on its own: a new song of genre 0 moves no song of genre 1, and of
+    # its own genre at most one song per boundary between runs (folds - 1).
+    y, groups = fake_pieces((9, 9))
+    names = [f"{'ab'[label]}/song {song}" for song, label in zip(*helpers.song_truth(y, groups))]
+    before = fold_of_each_song(y, groups, names, seed=seed)
+    added_y = np.concatenate([y, [0, 0]])
+    added_groups = np.concatenate([groups, [18, 18]])
+    after = fold_of_each_song(added_y, added_groups, names + ["a/new song"], seed=seed)
+    moved = [name for name in before if before[name] != after[name]]
+    assert not [name for name in moved if name.startswith("b/")], moved
+    assert len(moved) <= 2, moved
+    # Song indices change when a song sorts in front of the others; the names keep the folds.
+    shifted = np.concatenate([[0, 0], y]), np.concatenate([[0, 0], groups + 1])
+    assert fold_of_each_song(*shifted, ["a/new song"] + names, seed=seed) == after
+
+
+def test_labels_that_mean_nothing_are_independent_of_the_true_genre():
+    # Over many draws, a song's label does not depend on its genre: each label turns up in each
+    # true genre as often as its share of the songs (here 1/3). Dealing the labels evenly within
+    # each genre (the old way) made each draw exact but biased a by-song control below chance.
     y, groups = fake_pieces((12, 12, 12), pieces_per_song=2)
-    for seed in range(5):
-        dealt = helpers.labels_that_mean_nothing(y, groups, seed=seed)[::2]
-        for genre in range(3):  # each true genre's 12 songs: 4 of each meaningless label
-            assert np.bincount(dealt[y[::2] == genre], minlength=3).tolist() == [4, 4, 4]
-    y, groups = fake_pieces((7, 6))  # uneven: each true genre as even as it can be
-    dealt = helpers.labels_that_mean_nothing(y, groups, seed=3)[::5]
-    assert sorted(np.bincount(dealt[:7])) == [3, 4] and np.bincount(dealt[7:]).tolist() == [3, 3]
+    drawn = np.array([helpers.labels_that_mean_nothing(y, groups, seed=seed)[::2] for seed in range(300)])
+    for genre in range(3):
+        share = np.bincount(drawn[:, y[::2] == genre].ravel(), minlength=3) / drawn[:, y[::2] == genre].size
+        assert np.allclose(share, 1 / 3, atol=0.03), (genre, share)
+    within = [np.bincount(d[y[::2] == 0], minlength=3).tolist() for d in drawn[:20]]
+    assert any(counts != [4, 4, 4] for counts in within)  # not dealt evenly: each draw scatters
+    y, groups = fake_pieces((15, 5))  # unequal genres: a label is drawn with its genre's share of the songs
+    drawn = np.array([helpers.labels_that_mean_nothing(y, groups, seed=seed)[::5] for seed in range(300)])
+    assert abs(np.mean(drawn == 1) - 0.25) < 0.03
+    with pytest.raises(helpers.CollectionError, match="5 songs cannot give each of 2 labels 3 songs"):
+        helpers.labels_that_mean_nothing(*fake_pieces((3, 2)))
 
 
 def test_cross_validation_over_pieces_tests_every_piece_once_and_shares_songs():

@@ -40,6 +40,19 @@ def test_the_demo_is_learned(demo, trained):
     assert scores["song_accuracy"] > 0.8, scores
 
 
+def test_validation_accuracy_weighs_songs_and_genres_like_the_loss(demo, trained):
+    # The last epoch's val_accuracy is the validation pieces' accuracy weighed by piece_weights
+    # (compile's weighted_metrics), so a long validation song does not count more than a short one.
+    _, dataset, split = demo
+    _, model, history = trained
+    val = split.validation
+    right = (helpers.predict_proba(model, dataset.X[val]).argmax(axis=1) == dataset.y[val])
+    weights = helpers.labels.piece_weights(dataset.y[val], dataset.groups[val])
+    weighted = float(np.sum(weights * right) / np.sum(weights))
+    assert history["val_accuracy"][-1] == pytest.approx(weighted, abs=1e-4)
+    assert abs(weighted - right.mean()) > 1e-3  # the demo's validation songs differ in length: the weights matter
+
+
 def test_a_saved_model_reloads_with_identical_predictions(demo, trained):
     _, dataset, split = demo
     settings, model, history = trained
