@@ -30,11 +30,17 @@ def read_results(path: Path = REAL_MUSIC_RESULTS) -> list[dict]:
 
 
 def record_result(path: Path, command: str, result: dict) -> None:
-    """Append one run (the command line and the JSON that `evaluate` printed) to `path`,
-    replacing an earlier run of the very same command. Written whole or not at all."""
+    """Append one run (the command line and the JSON that `evaluate` printed) to `path`; a run of
+    the very same command is replaced where it stands, so the runs keep their numbers. Written
+    whole or not at all."""
     path = Path(path)
-    runs = [run for run in read_results(path) if run["command"] != command]
-    runs.append({"command": command, "date": time.strftime("%Y-%m-%d"), "result": result})
+    runs = read_results(path)
+    run = {"command": command, "date": time.strftime("%Y-%m-%d"), "result": result}
+    same = [k for k, earlier in enumerate(runs) if earlier["command"] == command]
+    if same:
+        runs[same[0]] = run
+    else:
+        runs.append(run)
     tmp = temporary_beside(path, ".json")
     try:
         tmp.write_text(json.dumps({"runs": runs}, indent=1) + "\n")

@@ -124,19 +124,26 @@ def test_each_row_of_the_ablation_is_a_tie_with_the_improved_model(lesson):
 
 
 def test_a_memoriser_scores_above_chance_on_meaningless_labels_only_with_the_random_split(lesson):
+    """Notebook 07's control, ten draws of labels that mean nothing: with the random split over
+    pieces a nearest neighbour recognises the songs (0.99 on average there); split by song it sits
+    at chance on average (0.53 there), because the labels are drawn independently of the music."""
     from sklearn.neighbors import KNeighborsClassifier
 
     settings, dataset, _, _ = lesson  # as notebook 07's control
-    meaningless = helpers.labels_that_mean_nothing(dataset.y, dataset.groups, seed=settings.seed)
     profile = dataset.X[..., 0].mean(axis=2)
-    accuracy = {}
-    for name, chosen in (("random", helpers.random_split_over_pieces(len(dataset.y), seed=settings.seed)),
-                         ("song", helpers.split_by_song(meaningless, dataset.groups, dataset.genres, seed=settings.seed,
-                                                       song_names=dataset.song_names))):
-        seen = np.concatenate([chosen.train, chosen.validation])
-        memory = KNeighborsClassifier(n_neighbors=1).fit(profile[seen], meaningless[seen])
-        accuracy[name] = np.mean(memory.predict(profile[chosen.test]) == meaningless[chosen.test])
-    assert accuracy["random"] >= 0.8 and accuracy["song"] <= 0.7, accuracy
+    random_split = helpers.random_split_over_pieces(len(dataset.y), seed=settings.seed)
+    accuracy = {"random": [], "song": []}
+    for draw in range(10):
+        meaningless = helpers.labels_that_mean_nothing(dataset.y, dataset.groups, seed=settings.seed + draw)
+        song_split = helpers.split_by_song(meaningless, dataset.groups, dataset.genres, seed=settings.seed,
+                                           song_names=dataset.song_names)
+        for name, chosen in (("random", random_split), ("song", song_split)):
+            seen = np.concatenate([chosen.train, chosen.validation])
+            memory = KNeighborsClassifier(n_neighbors=1).fit(profile[seen], meaningless[seen])
+            accuracy[name].append(np.mean(memory.predict(profile[chosen.test]) == meaningless[chosen.test]))
+    assert np.mean(accuracy["random"]) >= 0.9, accuracy
+    assert abs(np.mean(accuracy["song"]) - 0.5) <= 0.1, accuracy  # at chance, not below it
+    assert min(accuracy["random"]) > max(accuracy["song"]), accuracy  # in every draw
 
 
 def test_a_few_test_songs_prove_little_and_cross_validation_a_little_more(lesson):

@@ -112,6 +112,7 @@ def test_results_file_and_table(tmp_path):
     record_result(path, "python -m helpers evaluate --group source", result)
     record_result(path, "python -m helpers evaluate --group source", {**result, "song_accuracy": 0.75})  # replaced
     record_result(path, "python -m helpers evaluate", {**result, "group": "song"})
+    record_result(path, "python -m helpers evaluate --group source", {**result, "song_accuracy": 0.75})  # keeps its place
     runs = json.loads(path.read_text())["runs"]
     assert [run["command"] for run in runs] == ["python -m helpers evaluate --group source",
                                                 "python -m helpers evaluate"]
