@@ -1,6 +1,7 @@
 """Write a file so that a reader sees the whole file or none: write beside it, then rename.
 
-Used by helpers/dataset.py (the feature cache) and helpers/train.py (saved models).
+Used by helpers/dataset.py and helpers/musicnn.py (cached arrays), helpers/saved.py (saved
+models), helpers/transfer.py and helpers/results.py (JSON files).
 """
 
 from __future__ import annotations
@@ -26,3 +27,28 @@ def temporary_beside(path: Path, suffix: str = ".tmp") -> Path:
         except FileExistsError:
             continue  # left behind by a run that was killed: take the next name
     raise FileExistsError(f"no free temporary name beside {path}")
+
+
+def write_array_atomically(file: Path, array) -> None:
+    """`np.save` `array` to `file`, through a temporary file beside it: a reader sees the whole
+    file or none, even if the run is killed halfway."""
+    import numpy as np
+
+    tmp = temporary_beside(file)
+    try:
+        with open(tmp, "wb") as handle:
+            np.save(handle, array, allow_pickle=False)
+        os.replace(tmp, file)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomically(file: Path, text: str) -> None:
+    """Write `text` to `file` through a temporary file beside it: the whole file or none."""
+    tmp = temporary_beside(file, Path(file).suffix)
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, file)
+    finally:
+        tmp.unlink(missing_ok=True)

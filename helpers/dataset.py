@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import functools
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 
-from .atomic import temporary_beside
+from .atomic import write_array_atomically
 from .collection import CollectionError, Skipped, Song, find_songs, genres_of
 from .load import AudioError, load_song
 from .segment import segment
@@ -138,25 +137,13 @@ def _read_cache(file: Path, settings: Settings) -> np.ndarray | None:
     return None
 
 
-def _write_atomically(file: Path, array: np.ndarray) -> None:
-    """Write to a temporary file beside `file`, then rename: a reader sees the whole file or none."""
-    tmp = temporary_beside(file)
-    try:
-        with open(tmp, "wb") as handle:
-            np.save(handle, array, allow_pickle=False)
-        os.replace(tmp, file)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _compute_and_cache(song: Song, settings: Settings) -> np.ndarray | str:
     """Features of one song, written to the cache; on a bad file, the reason instead."""
     try:
         features = song_features(song.path, settings)
     except AudioError as error:
         return str(error).removeprefix(f"{song.path}: ")
-    _write_atomically(cache_path(song.path, settings), features)
+    write_array_atomically(cache_path(song.path, settings), features)
     return features
 
 

@@ -54,7 +54,7 @@ from pathlib import Path
 import librosa
 import numpy as np
 
-from .atomic import temporary_beside
+from .atomic import temporary_beside, write_array_atomically
 from .errors import InputError
 from .load import load_song
 from .quiet_tensorflow import keras, tf
@@ -438,7 +438,6 @@ def embed_songs(paths: list[Path], model: str = DEFAULT_MODEL, layer: str = DEFA
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .dataset import _write_atomically
     from .progress import Progress
 
     if layer not in LAYERS:
@@ -458,7 +457,7 @@ def embed_songs(paths: list[Path], model: str = DEFAULT_MODEL, layer: str = DEFA
                     if k + 1 < len(todo):
                         upcoming = decoder.submit(song_patches, paths[todo[k + 1]])
                     results[i] = predict_patches(network, song)[layer]
-                    _write_atomically(files[i], results[i])
+                    write_array_atomically(files[i], results[i])
                     bar.update()
     return results
 

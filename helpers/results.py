@@ -10,11 +10,10 @@ Taught in notebooks/10_real_music.ipynb.
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
-from .atomic import temporary_beside
+from .atomic import write_text_atomically
 from .settings import PROJECT_ROOT
 
 REAL_MUSIC_RESULTS = PROJECT_ROOT / "results" / "real_music.json"
@@ -41,12 +40,7 @@ def record_result(path: Path, command: str, result: dict) -> None:
         runs[same[0]] = run
     else:
         runs.append(run)
-    tmp = temporary_beside(path, ".json")
-    try:
-        tmp.write_text(json.dumps({"runs": runs}, indent=1) + "\n")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_text_atomically(path, json.dumps({"runs": runs}, indent=1) + "\n")
 
 
 def _held_out(result: dict) -> str:

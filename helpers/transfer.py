@@ -25,9 +25,14 @@ Taught in notebooks/11_transfer_learning.ipynb.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+
+from .atomic import write_text_atomically
+from .errors import InputError as ModelFileError  # helpers.saved.ModelFileError, the same class
 
 from .dataset import Dataset
 from .errors import InputError
@@ -183,19 +188,7 @@ def transfer_record(genres: list[str], trained_on: list[str], per: str = "song")
 
 def save_transfer(classifier, path, record: dict) -> None:
     """Write a fitted transfer classifier and its record to `path` (.json), whole or not at all."""
-    import json
-    import os
-    from pathlib import Path
-
-    from .atomic import temporary_beside
-
-    path = Path(path)
-    tmp = temporary_beside(path, ".json")
-    try:
-        tmp.write_text(json.dumps({"record": record, "classifier": classifier_state(classifier)}, indent=1))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_text_atomically(Path(path), json.dumps({"record": record, "classifier": classifier_state(classifier)}, indent=1))
 
 
 def load_transfer(path):
@@ -204,11 +197,6 @@ def load_transfer(path):
     Raises:
         ModelFileError: the file is missing, or holds no transfer model.
     """
-    import json
-    from pathlib import Path
-
-    from .saved import ModelFileError
-
     try:
         saved = json.loads(Path(path).read_text())
         return classifier_from_state(saved["classifier"]), saved["record"]
