@@ -38,9 +38,9 @@ from .collection import (AUDIO_EXTENSIONS, CollectionError, Skipped, Song, colle
 from .dataset import Dataset, build_dataset, song_features, songs_per_genre
 from .demo import ensure_songs
 from .errors import InputError
-from .evaluate import (SONG_RULE, accuracies, accuracy_interval, compare_folds, least_certain_songs,
-                       plot_confusion, plot_reliability, plot_timeline, predict_proba, reliability,
-                       song_predictions, song_verdict)
+from .evaluate import (SONG_RULE, accuracies, accuracy_interval, compare_cross_validations, compare_folds,
+                       compare_songs, least_certain_songs, plot_confusion, plot_reliability, plot_timeline,
+                       predict_proba, reliability, song_predictions, song_verdict, songs_right)
 from .history import plot_history
 from .labels import piece_weights, song_truth
 from .load import AudioError, describe_audio_file, load_song, plot_waveform

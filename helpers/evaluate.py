@@ -162,6 +162,81 @@ def compare_folds(a: list[float], b: list[float], test_train_ratio: float | None
             "verdict": "larger than the noise" if p < level else "not shown"}
 
 
+def songs_right(folds: list[dict], y: np.ndarray, groups: np.ndarray, rule: str = SONG_RULE) -> tuple[np.ndarray, np.ndarray]:
+    """Every song the cross-validation `folds` tested (each once), and whether its verdict was right.
+
+    Args:
+        folds: results as `helpers.train.cross_validate` returns them: per fold, "test" (rows of
+            `y` and `groups`) and "proba" (one row of probabilities per test row).
+        y, groups: each row's genre and song (pieces; or songs, with groups = their own index).
+
+    Returns:
+        songs (sorted), right: bool array, one per song.
+    """
+    test = np.concatenate([np.asarray(fold["test"], dtype=int) for fold in folds])
+    proba = np.concatenate([np.asarray(fold["proba"], dtype=float) for fold in folds])
+    songs, verdicts = song_predictions(proba, groups[test], rule)
+    return songs, verdicts == song_truth(y[test], groups[test])[1]
+
+
+def compare_songs(right_a: np.ndarray, right_b: np.ndarray, level: float = 0.05) -> dict:
+    """Is `a` better than `b`, song by song? The songs only one model got right decide it.
+
+    Cross-validation tests every song once per model, so two models' verdicts pair up song by
+    song. Songs both got right, or both wrong, say nothing about which is better; of the others
+    ("discordant"), an equal pair of models would win each by a coin toss. The exact McNemar
+    test (a two-sided binomial test on the discordant songs, McNemar 1947; Dietterich 1998) asks
+    how likely a split this lopsided is by luck. It needs no spread over folds, so it still
+    judges when every fold differs by the same number of songs, where `compare_folds` cannot:
+    three songs won in three folds and none lost give p = 0.25, not shown. It treats songs as
+    independent and does not see how much the models would change with other training songs, so
+    the series calls a difference shown only when `compare_folds` says so too.
+
+    Taught in notebooks/07_evaluate.ipynb.
+
+    Args:
+        right_a, right_b: per song, in the same order, whether each model got it right
+            (`songs_right`).
+
+    Returns:
+        "only_a", "only_b" (songs only that model got right), "p" (two-sided; 1.0 when no song
+        is discordant) and "verdict" ("larger than the noise" when p < `level`, else "not shown").
+    """
+    from scipy.stats import binomtest
+
+    right_a, right_b = np.asarray(right_a, dtype=bool), np.asarray(right_b, dtype=bool)
+    if right_a.shape != right_b.shape:
+        raise ValueError(f"need the same songs for both models, got {len(right_a)} and {len(right_b)}")
+    only_a, only_b = int(np.sum(right_a & ~right_b)), int(np.sum(~right_a & right_b))
+    p = 1.0 if only_a + only_b == 0 else float(binomtest(only_a, only_a + only_b, 0.5).pvalue)
+    return {"only_a": only_a, "only_b": only_b, "p": p, "verdict": "larger than the noise" if p < level else "not shown"}
+
+
+def compare_cross_validations(a: list[dict], b: list[dict], y: np.ndarray, groups: np.ndarray,
+                              level: float = 0.05) -> dict:
+    """Model `a` against model `b`, cross-validated on the same folds, both ways: fold by fold
+    (`compare_folds` on the song accuracies) and song by song (`compare_songs`). The verdict is
+    "larger than the noise" only when both tests say so; otherwise "not shown".
+
+    Taught in notebooks/07_evaluate.ipynb and notebooks/09_improve.ipynb.
+
+    Args:
+        a, b: results as `helpers.train.cross_validate` returns them, on the same folds.
+        y, groups: the dataset's genre and song per row (`dataset.y`, `dataset.groups`).
+
+    Returns:
+        `compare_folds`' "difference", "per_fold" and "p"; "songs": `compare_songs`' result; "verdict".
+    """
+    folds = compare_folds([fold["song_accuracy"] for fold in a], [fold["song_accuracy"] for fold in b], level=level)
+    songs_a, right_a = songs_right(a, y, groups)
+    songs_b, right_b = songs_right(b, y, groups)
+    if not np.array_equal(songs_a, songs_b):
+        raise ValueError("the two cross-validations did not test the same songs")
+    songs = compare_songs(right_a, right_b, level)
+    shown = folds["verdict"] == songs["verdict"] == "larger than the noise"
+    return {**folds, "songs": songs, "verdict": "larger than the noise" if shown else "not shown"}
+
+
 def ensemble_song_accuracies(dataset, splits, runs: list[list[dict]], rule: str = SONG_RULE) -> list[float]:
     """Per fold, the song accuracy of the pieces' probabilities averaged over several models' runs
     on the same folds (each run a list of folds, as `helpers.train.cross_validate` returns them,

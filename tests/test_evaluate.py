@@ -148,3 +148,56 @@ def test_reliability_diagram_has_one_bar_per_group_and_returns_figure_and_axes()
     fig, ax = helpers.plot_reliability(proba, np.array([0, 0, 0, 1]), bins=5)
     assert ax.figure is fig and len(ax.patches) == 2
     assert [t.get_text() for t in ax.texts] == ["2", "2"]
+
+
+def test_compare_songs_counts_only_the_songs_one_model_got_right():
+    a = np.array([1, 1, 1, 0, 1, 0, 1], bool)
+    b = np.array([1, 0, 0, 0, 1, 1, 0], bool)  # a alone: 3 songs; b alone: 1
+    result = helpers.compare_songs(a, b)
+    assert (result["only_a"], result["only_b"]) == (3, 1)
+    assert result["p"] == pytest.approx(0.625) and result["verdict"] == "not shown"  # 2 x P(X >= 3 | 4 tosses)
+
+
+def test_three_songs_all_one_way_are_not_shown_where_the_fold_test_has_no_spread():
+    # The case: one song more in each of three folds. compare_folds sees no spread (NaN);
+    # song by song it is 3 discordant songs, all one way: p = 0.25.
+    a, b = np.ones(33, bool), np.ones(33, bool)
+    b[[0, 11, 22]] = False
+    assert np.isnan(helpers.compare_folds([1, 1, 1], [10 / 11, 10 / 11, 10 / 11])["p"])
+    result = helpers.compare_songs(a, b)
+    assert result["p"] == pytest.approx(0.25) and result["verdict"] == "not shown"
+    b[:9] = False  # nine songs only a got right, none the other way: 2 / 2**9 < 0.05
+    assert helpers.compare_songs(a, b)["verdict"] == "larger than the noise"
+    assert helpers.compare_songs(a, a)["p"] == 1.0
+    with pytest.raises(ValueError, match="the same songs"):
+        helpers.compare_songs(a, a[:-1])
+
+
+def test_songs_right_pools_the_folds_and_judges_each_song_once():
+    y = np.array([0, 0, 1, 1, 0, 0, 1, 1])
+    groups = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    folds = [{"test": [0, 1, 2, 3], "proba": [[0.9, 0.1], [0.8, 0.2], [0.9, 0.1], [0.7, 0.3]]},  # song 1 wrong
+             {"test": [4, 5, 6, 7], "proba": [[0.6, 0.4], [0.7, 0.3], [0.2, 0.8], [0.1, 0.9]]}]
+    songs, right = helpers.songs_right(folds, y, groups)
+    assert songs.tolist() == [0, 1, 2, 3] and right.tolist() == [True, False, True, True]
+
+
+def test_a_difference_is_shown_only_when_folds_and_songs_agree():
+    # Two songs per fold of 10, three folds: b gets the first `wrong[k]` songs of fold k wrong, a none.
+    y = np.zeros(30, int)
+    groups = np.arange(30)
+
+    def cv(wrong):
+        return [{"test": list(range(10 * k, 10 * k + 10)), "song_accuracy": 1 - w / 10,
+                 "proba": [[0.1, 0.9] if i < w else [0.9, 0.1] for i in range(10)]} for k, w in enumerate(wrong)]
+
+    perfect = cv([0, 0, 0])
+    steady = helpers.compare_cross_validations(perfect, cv([3, 3, 3]), y, groups)
+    assert np.isnan(steady["p"]) and steady["songs"]["p"] < 0.01 and steady["verdict"] == "not shown"
+    varied = helpers.compare_cross_validations(perfect, cv([3, 3, 4]), y, groups)
+    assert varied["p"] < 0.05 and varied["songs"]["only_a"] == 10 and varied["verdict"] == "larger than the noise"
+    few = helpers.compare_cross_validations(perfect, cv([1, 1, 2]), y, groups)
+    assert few["songs"]["p"] > 0.05 and few["verdict"] == "not shown"
+    shifted = [{**fold, "test": [t + 1 if t == 29 else t for t in fold["test"]]} for fold in perfect]
+    with pytest.raises(ValueError, match="the same songs"):
+        helpers.compare_cross_validations(perfect, shifted, np.zeros(31, int), np.arange(31))
