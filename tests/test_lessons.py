@@ -41,9 +41,10 @@ def piece_accuracy(cv):
     return float(np.mean([fold["piece_accuracy"] for fold in cv]))
 
 
-def test_the_original_cnn_learns_and_errs(lesson):
+def test_the_original_cnn_errs(lesson):
+    # Notebook 07: 0.533 over three folds, no better than chance (its interval holds 0.5, tested below).
     songs = song_accuracies(lesson[3])
-    assert 0.55 <= songs.mean() <= 0.85, songs
+    assert 0.4 <= songs.mean() <= 0.7, songs
     assert songs.std() > 0, songs  # the folds disagree: one test set is not the whole story
 
 
@@ -75,8 +76,9 @@ def test_the_baseline_errs_too_and_leaks_too(lesson):
     settings, dataset, folds, original_cv = lesson
     baseline = helpers.cross_validate_baseline(dataset, folds, seed=settings.seed)
     assert 0.55 <= song_accuracies(baseline).mean() < 1.0
-    ahead = helpers.compare_folds(song_accuracies(baseline), song_accuracies(original_cv))  # as notebook 07
-    assert ahead["difference"] > 0 and ahead["verdict"] == "not shown", ahead  # ahead of the CNN, but not shown
+    ahead = helpers.compare_cross_validations(baseline, original_cv, dataset.y, dataset.groups)  # as notebook 07
+    assert ahead["difference"] > 0 and ahead["songs"]["only_a"] > ahead["songs"]["only_b"], ahead  # ahead of the CNN
+    assert ahead["verdict"] == "not shown" and ahead["songs"]["verdict"] == "not shown", ahead  # but not shown
     over_pieces = cross_validation_over_pieces(len(dataset.y), folds=settings.folds, seed=settings.seed)
     leaky = helpers.cross_validate_baseline(dataset, over_pieces, seed=settings.seed)
     assert piece_accuracy(leaky) >= piece_accuracy(baseline) + 0.10
@@ -91,11 +93,14 @@ def test_the_improved_model_is_at_least_as_good_as_the_original(lesson):
     improved_cv = cross_validate(run_spec(improved_cnn, settings), dataset, folds, settings, name="improved_cnn")  # as notebook 09
     one_song = 1 / len(dataset.songs)  # a song's worth of tolerance for another CPU's rounding
     assert song_accuracies(improved_cv).mean() >= song_accuracies(original_cv).mean() - one_song
-    # Notebook 09 says: ahead in every fold, by 0.18 to 0.30, but three folds do not show it at the
-    # 0.05 level once the comparison is corrected for folds that share training songs (p = 0.07 there).
+    # Notebook 09 says: ahead in every fold, by three songs each (0.27 to 0.30), larger than the
+    # noise even on three folds once corrected for folds that share training songs (p = 0.003 there).
     gain = helpers.compare_folds(song_accuracies(improved_cv), song_accuracies(original_cv))
-    assert gain["difference"] >= 0.1 and min(gain["per_fold"]) > 0, gain
-    assert gain["verdict"] == "not shown" and gain["p"] < 0.2, gain
+    assert gain["difference"] >= 0.15 and min(gain["per_fold"]) > 0, gain
+    assert gain["verdict"] == "larger than the noise", gain
+    # And song by song (10 songs only the improved got right, 1 only the original there): both tests show it.
+    both = helpers.compare_cross_validations(improved_cv, original_cv, dataset.y, dataset.groups)
+    assert both["verdict"] == "larger than the noise", both
 
 
 def test_each_row_of_the_ablation_is_a_tie_with_the_improved_model(lesson):
@@ -119,21 +124,21 @@ def test_each_row_of_the_ablation_is_a_tie_with_the_improved_model(lesson):
     }
     for label, (name, spec) in variants.items():
         variant = cross_validate(spec, dataset, folds, settings, name=name)
-        comparison = helpers.compare_folds(song_accuracies(variant), song_accuracies(improved_cv))
-        assert comparison["verdict"] == "not shown", (label, comparison)
+        comparison = helpers.compare_cross_validations(variant, improved_cv, dataset.y, dataset.groups)
+        assert comparison["verdict"] == "not shown" and comparison["songs"]["verdict"] == "not shown", (label, comparison)
 
 
 def test_a_memoriser_scores_above_chance_on_meaningless_labels_only_with_the_random_split(lesson):
-    """Notebook 07's control, ten draws of labels that mean nothing: with the random split over
+    """Notebook 07's control, thirty draws of labels that mean nothing: with the random split over
     pieces a nearest neighbour recognises the songs (0.99 on average there); split by song it sits
-    at chance on average (0.53 there), because the labels are drawn independently of the music."""
+    at chance on average (0.49 there), because the labels are drawn independently of the music."""
     from sklearn.neighbors import KNeighborsClassifier
 
     settings, dataset, _, _ = lesson  # as notebook 07's control
     profile = dataset.X[..., 0].mean(axis=2)
     random_split = helpers.random_split_over_pieces(len(dataset.y), seed=settings.seed)
     accuracy = {"random": [], "song": []}
-    for draw in range(10):
+    for draw in range(30):
         meaningless = helpers.labels_that_mean_nothing(dataset.y, dataset.groups, seed=settings.seed + draw)
         song_split = helpers.split_by_song(meaningless, dataset.groups, dataset.genres, seed=settings.seed,
                                            song_names=dataset.song_names)
@@ -166,6 +171,7 @@ def test_a_few_test_songs_prove_little_and_cross_validation_a_little_more(lesson
     assert single[0] <= 0.5 and single[1] - single[0] >= 0.5, single  # cannot tell chance from a good model
     assert cross_validated[1] - cross_validated[0] < single[1] - single[0], (cross_validated, single)  # narrower
     assert cross_validated[1] - cross_validated[0] >= 0.2, cross_validated  # but still wide
+    assert cross_validated[0] <= 0.5 <= cross_validated[1], cross_validated  # 07: not shown to beat chance
 
 
 def test_the_songs_the_cnn_is_least_sure_of_are_confident_mistakes(lesson):
@@ -190,8 +196,8 @@ def test_the_original_cnn_is_over_confident(lesson):
     confidence, right = cv_proba.max(axis=1), cv_proba.argmax(axis=1) == dataset.y[cv_test]
     assert confidence.mean() >= right.mean() + 0.10, (confidence.mean(), right.mean())
     most_sure = helpers.reliability(cv_proba, dataset.y[cv_test])[-1]
-    assert most_sure["accuracy"] <= most_sure["confidence"] - 0.05, most_sure  # 0.82 right at 0.95 in 08
-    assert 0.65 <= most_sure["accuracy"] <= 0.92, most_sure
+    assert most_sure["accuracy"] <= most_sure["confidence"] - 0.05, most_sure  # 0.65 right at 0.95 in 08
+    assert 0.55 <= most_sure["accuracy"] <= 0.85, most_sure
 
 
 def test_the_single_split_model_sends_every_test_song_one_way(lesson):

@@ -46,11 +46,13 @@ def test_musicnn_hears_nonsense_when_fed_decibels(demo):
     assert np.abs(wrong_rate - right).max() < np.abs(decibels - right).max() / 2
 
 
-def test_the_pretrained_embeddings_lead_on_the_demo_without_being_shown_better(demo):
+def test_the_pretrained_embeddings_lead_on_the_demo_and_beat_only_the_original(demo):
     """Notebook 11's cross-validation: musicnn's embeddings with a logistic regression score at least
     as well as the improved CNN (within a song) and better than the baseline, on the same folds
-    (0.842 against 0.812 and 0.718 there), and none of the differences is shown on three folds."""
-    from helpers.model import improved_cnn
+    (0.845 against 0.815 and 0.658 there). Only the gain over the original CNN is shown by both of
+    notebook 07's tests (11 songs to 1); over the baseline the folds agree (p = 0.003) but the
+    songs do not show it (7 to 1, p = 0.07); over the improved CNN neither does."""
+    from helpers.model import improved_cnn, original_cnn
     from helpers.runs import run_spec
     from helpers.train import cross_validate
     from helpers.transfer import cross_validate_transfer, embedding_dataset
@@ -61,15 +63,22 @@ def test_the_pretrained_embeddings_lead_on_the_demo_without_being_shown_better(d
     folds = helpers.cross_validation_by_song(dataset.y, dataset.groups, dataset.genres, folds=settings.folds,
                                              seed=settings.seed, song_names=dataset.song_names)
     assert [sorted(f["test"]) for f in transfer] == [sorted(set(dataset.groups[f.test].tolist())) for f in folds]
-    improved = cross_validate(run_spec(improved_cnn, settings), dataset, folds, settings)
-    baseline = helpers.cross_validate_baseline(dataset, folds, seed=settings.seed)
-    songs = {name: np.array([f["song_accuracy"] for f in cv]) for name, cv in
-             (("transfer", transfer), ("improved", improved), ("baseline", baseline))}
+    others = {"improved": cross_validate(run_spec(improved_cnn, settings), dataset, folds, settings),
+              "baseline": helpers.cross_validate_baseline(dataset, folds, seed=settings.seed),
+              "original": cross_validate(run_spec(original_cnn, settings), dataset, folds, settings)}
+    songs = {name: np.array([f["song_accuracy"] for f in cv]) for name, cv in (("transfer", transfer), *others.items())}
     one_song = 1 / len(dataset.songs)
     assert songs["transfer"].mean() >= songs["improved"].mean() - one_song, songs
     assert songs["transfer"].mean() > songs["baseline"].mean(), songs
-    for other in ("improved", "baseline"):
-        assert helpers.compare_folds(songs["transfer"], songs[other])["verdict"] == "not shown", other
+    genre_of_song = helpers.song_truth(dataset.y, dataset.groups)[1]
+    right = helpers.songs_right(transfer, genre_of_song, np.arange(len(genre_of_song)))[1]
+    verdicts = {}
+    for name, cv in others.items():  # as notebook 11 prints them
+        by_folds = helpers.compare_folds(songs["transfer"], songs[name])
+        by_songs = helpers.compare_songs(right, helpers.songs_right(cv, dataset.y, dataset.groups)[1])
+        verdicts[name] = (by_folds["verdict"], by_songs["verdict"])
+    assert verdicts["original"] == ("larger than the noise", "larger than the noise"), verdicts
+    assert verdicts["baseline"][1] == "not shown" and verdicts["improved"] == ("not shown", "not shown"), verdicts
 
 
 def test_the_few_lines_of_scikit_learn_get_most_test_songs_right(demo):
