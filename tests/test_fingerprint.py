@@ -218,6 +218,14 @@ def test_every_song_of_a_genre_and_every_genre_weigh_the_same():
     np.testing.assert_allclose(per_song, per_song[0], rtol=1e-5)
     np.testing.assert_allclose(weights[y == 0].sum(), weights[y == 1].sum(), rtol=1e-5)
     assert weights.mean() == pytest.approx(1.0)
+    # scikit-learn's compute_sample_weight("balanced") balances one labelling; the piece weights are
+    # two nested ones: pieces within their song, then songs within their genre.
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    songs, genre_of_song = helpers.song_truth(y, groups)
+    per_song_of_genre = dict(zip(songs, compute_sample_weight("balanced", genre_of_song)))
+    nested = compute_sample_weight("balanced", groups) * np.array([per_song_of_genre[g] for g in groups])
+    np.testing.assert_allclose(weights, nested / nested.mean(), rtol=1e-5)
 
 
 def test_fit_weighs_training_and_validation_pieces(tiny, monkeypatch):
