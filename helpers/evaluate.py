@@ -186,9 +186,11 @@ def compare_songs(right_a: np.ndarray, right_b: np.ndarray, level: float = 0.05)
     song. Songs both got right, or both wrong, say nothing about which is better; of the others
     ("discordant"), an equal pair of models would win each by a coin toss. The exact McNemar
     test (a two-sided binomial test on the discordant songs, McNemar 1947; Dietterich 1998) asks
-    how likely a split this lopsided is by luck. It needs no spread over folds, so it still
-    judges when every fold differs by the same number of songs, where `compare_folds` cannot:
-    three songs won in three folds and none lost give p = 0.25, not shown. It treats songs as
+    how likely a split this lopsided is by luck. It counts songs, so it judges what
+    `compare_folds` cannot: that test sees only how steady the per-fold differences are, so one
+    song won in each of three folds is "larger than the noise" there when the folds differ in
+    size, and has no spread at all (p NaN) when they do not; here three songs won and none lost
+    give p = 0.25, not shown. It treats songs as
     independent and does not see how much the models would change with other training songs, so
     the series calls a difference shown only when `compare_folds` says so too.
 
