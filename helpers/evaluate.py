@@ -190,9 +190,9 @@ def compare_songs(right_a: np.ndarray, right_b: np.ndarray, level: float = 0.05)
     `compare_folds` cannot: that test sees only how steady the per-fold differences are, so one
     song won in each of three folds is "larger than the noise" there when the folds differ in
     size, and has no spread at all (p NaN) when they do not; here three songs won and none lost
-    give p = 0.25, not shown. It treats songs as
-    independent and does not see how much the models would change with other training songs, so
-    the series calls a difference shown only when `compare_folds` says so too.
+    give p = 0.25, not shown. It treats songs as independent and does not see how much the
+    models would change with other training songs, so the series calls a difference shown only
+    when `compare_folds` says so too.
 
     Taught in notebooks/07_evaluate.ipynb.
 
