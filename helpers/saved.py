@@ -11,7 +11,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from .atomic import temporary_beside
+from .atomic import temporary_beside, write_text_atomically
 from .errors import InputError
 from .runs import fingerprint
 
@@ -111,9 +111,4 @@ def read_folds(path: Path) -> dict[str, dict]:
 
 def write_folds(path: Path, folds: dict[str, dict]) -> None:
     """Write the folds (by fingerprint, each with its readable record) to a `.cv.json` file, atomically."""
-    tmp = temporary_beside(path, ".json")
-    try:
-        tmp.write_text(json.dumps({"folds": folds}))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_text_atomically(path, json.dumps({"folds": folds}))
