@@ -16,7 +16,7 @@ into a temporary folder) and with the notebooks' settings and folds (3 folds by 
   control    a nearest neighbour on labels that mean nothing, split
              by song, mean piece accuracy over 30 draws (07)          target 0.5 +- 0.1 (chance)
 One line per seed, then one JSON line with every number. About 10 minutes per seed on 2 cores;
-change the demo in helpers/demo.py (or --songs-per-genre) and run this before committing it.
+change the demo in helpers/data/demo.py (or --songs-per-genre) and run this before committing it.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def control(dataset, settings, draws: int = 30) -> float:
 
 def measure(seed: int, songs_per_genre: int | None, folder: Path) -> dict:
     from helpers.model import improved_cnn, original_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import cross_validate, train_or_load
 
     start = time.perf_counter()

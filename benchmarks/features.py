@@ -36,7 +36,7 @@ def make_collection(folder: Path, songs: int, seconds: float) -> None:
     import soundfile as sf
     from joblib import Parallel, delayed
 
-    from helpers.demo import RATE, synthesise_song
+    from helpers.data.demo import RATE, synthesise_song
 
     def write(genre, index):
         path = folder / genre / f"{genre}_{index:03d}.mp3"
@@ -47,7 +47,7 @@ def make_collection(folder: Path, songs: int, seconds: float) -> None:
             os.replace(tmp, path)
 
     jobs = [(g, i) for i in range(songs // 2) for g in ("silly_energy", "dramatic")]
-    Parallel(n_jobs=-1, prefer="threads")(delayed(write)(g, i) for g, i in jobs)  # as helpers/demo.py: no process start-up
+    Parallel(n_jobs=-1, prefer="threads")(delayed(write)(g, i) for g, i in jobs)  # as helpers/data/demo.py: no process start-up
 
 
 def phase_baseline(tracks: Path) -> dict:
@@ -88,7 +88,7 @@ def phase_training(tracks: Path, cache: Path, epochs: int = 2) -> dict:
     does not land on one model only."""
     from helpers import build_dataset, load_settings, split_by_song
     from helpers.model import improved_cnn, original_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import fit
 
     settings = load_settings(tracks_dir=tracks, cache_dir=cache)

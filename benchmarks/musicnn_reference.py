@@ -1,4 +1,4 @@
-"""musicnn's own TensorFlow 1 code on a few patches: the reference that proves helpers/musicnn.py
+"""musicnn's own TensorFlow 1 code on a few patches: the reference that proves helpers/pretrained/musicnn.py
 (its Keras 3 rebuild) equal to the original. Writes tests/data/musicnn_reference.npz, which
 tests/test_musicnn.py checks.
 
@@ -30,7 +30,7 @@ Whole songs, through musicnn's own code from file to outputs (script-only check)
         --songs /tmp/demo_tracks/*/*.mp3 --out /tmp/musicnn_original_songs.npz
     python benchmarks/musicnn_reference.py --compare /tmp/musicnn_original_songs.npz   # the series' venv
 
-The second command runs helpers.musicnn on the same files and prints the largest absolute
+The second command runs helpers.pretrained.musicnn on the same files and prints the largest absolute
 differences per output.
 """
 
@@ -109,7 +109,7 @@ def write_reference() -> None:
 def original_songs(songs: list[str], out: Path, model: str) -> None:
     """musicnn's own input and graph on whole songs, from file to outputs; and its graph once
     more on the same input with the bins where musicnn's float16 overflowed to infinity
-    computed in float32 (what helpers.musicnn.musicnn_input does), to compare the networks."""
+    computed in float32 (what helpers.pretrained.musicnn.musicnn_input does), to compare the networks."""
     import librosa
     from musicnn.extractor import batch_data
 
@@ -129,12 +129,12 @@ def original_songs(songs: list[str], out: Path, model: str) -> None:
 
 
 def compare(original: Path) -> None:
-    """helpers.musicnn on the songs `original_songs` saved: the largest absolute differences,
+    """helpers.pretrained.musicnn on the songs `original_songs` saved: the largest absolute differences,
     against musicnn's graph on its own input (patches where that input is finite, and all
     patches) and on its input with float16's overflows computed in float32."""
     sys.path.insert(0, str(ROOT))
     from helpers.load import load_song
-    from helpers.musicnn import load_musicnn, musicnn_input, patches, predict_patches
+    from helpers.pretrained.musicnn import load_musicnn, musicnn_input, patches, predict_patches
 
     saved = np.load(original)
     model = load_musicnn(str(saved["model"]))
@@ -170,7 +170,7 @@ def main() -> None:
     parser.add_argument("--songs", nargs="+", help="run musicnn's own code on these songs instead")
     parser.add_argument("--model", default="MSD_musicnn", choices=MODELS)
     parser.add_argument("--out", type=Path, default=Path("/tmp/musicnn_original_songs.npz"))
-    parser.add_argument("--compare", type=Path, help="in the series' venv: compare helpers.musicnn with this file")
+    parser.add_argument("--compare", type=Path, help="in the series' venv: compare helpers.pretrained.musicnn with this file")
     args = parser.parse_args()
     if args.compare:
         compare(args.compare)

@@ -1,4 +1,4 @@
-"""How fast helpers.musicnn embeds songs: seconds of audio per second of wall time (the realtime
+"""How fast helpers.pretrained.musicnn embeds songs: seconds of audio per second of wall time (the realtime
 factor), decoding included, with TensorFlow's default threads (all cores) and with one thread.
 
     python -m helpers demo --tracks /tmp/demo_tracks     # the demo collection, about 2 minutes
@@ -44,7 +44,7 @@ def measure(tracks: Path) -> None:
     import soundfile as sf
 
     from helpers.load import load_song
-    from helpers.musicnn import SAMPLE_RATE, embed_songs, load_musicnn, musicnn_input, patches, predict_patches
+    from helpers.pretrained.musicnn import SAMPLE_RATE, embed_songs, load_musicnn, musicnn_input, patches, predict_patches
     from helpers.settings import load_settings
 
     songs = sorted(p for p in tracks.rglob("*") if p.suffix.lower() in (".mp3", ".wav", ".ogg", ".flac"))

@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
-import helpers.results  # noqa: E402
+import helpers.plumbing.results  # noqa: E402
 from helpers.split import cross_validation_folds  # noqa: E402  (evaluate's folds, exactly)
 
 COMBINATIONS = (("baseline",), ("improved_cnn",), ("original_cnn",), ("improved_cnn", "baseline"),
@@ -33,7 +33,7 @@ COMBINATIONS = (("baseline",), ("improved_cnn",), ("original_cnn",), ("improved_
 
 def main() -> None:
     from helpers.model import improved_cnn, original_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import saved_folds
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

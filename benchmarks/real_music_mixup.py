@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
-import helpers.results  # noqa: E402
+import helpers.plumbing.results  # noqa: E402
 from helpers.split import cross_validation_folds  # noqa: E402  (evaluate's folds, exactly)
 
 
@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--alpha", type=float, default=0.2)
     options = parser.parse_args()
     from helpers.model import improved_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import cross_validate, saved_folds
 
     settings = helpers.load_settings(tracks_dir=options.tracks, folds=5)
@@ -50,7 +50,7 @@ def main() -> None:
     if recorded is None:
         sys.exit(f"{Path(settings.models_dir) / 'improved_cnn.cv.json'} holds no run on these folds: "
                  f"run the `evaluate` command above to compare")
-    print(f"mixup - without, {helpers.results.fold_by_fold(accuracy, recorded)}")
+    print(f"mixup - without, {helpers.plumbing.results.fold_by_fold(accuracy, recorded)}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
-import helpers.results  # noqa: E402
+import helpers.plumbing.results  # noqa: E402
 from helpers.split import cross_validation_folds  # noqa: E402  (evaluate's folds, exactly)
 
 
@@ -55,7 +55,7 @@ def main() -> None:
     parser.add_argument("--tracks", type=Path, required=True)
     options = parser.parse_args()
     from helpers.model import improved_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import cross_validate, saved_folds
 
     settings = helpers.load_settings(tracks_dir=options.tracks, folds=5)
@@ -79,7 +79,7 @@ def main() -> None:
         line = f"improved CNN, trained on twice the pieces, scored on {label}: song accuracy {np.mean(accuracy):.3f} " \
                f"({', '.join(f'{a:.3f}' for a in accuracy)})"
         if recorded is not None:
-            line += f"; minus the usual pieces' run, {helpers.results.fold_by_fold(accuracy, recorded)}"
+            line += f"; minus the usual pieces' run, {helpers.plumbing.results.fold_by_fold(accuracy, recorded)}"
         print(line)
     if recorded is None:
         print(f"{Path(settings.models_dir) / 'improved_cnn.cv.json'} holds no run on these folds: run the "

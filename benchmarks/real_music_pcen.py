@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
-import helpers.results  # noqa: E402
+import helpers.plumbing.results  # noqa: E402
 from helpers.split import cross_validation_folds  # noqa: E402  (evaluate's folds, exactly)
 
 
@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--group", choices=("song", "source"), default="song")
     options = parser.parse_args()
     from helpers.model import improved_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import cross_validate, saved_folds
 
     settings = helpers.load_settings(tracks_dir=options.tracks, folds=5 if options.group == "song" else 3)
@@ -59,7 +59,7 @@ def main() -> None:
           f"{np.mean([fold['song_balanced_accuracy'] for fold in folds]):.3f}")
     log_mel_run = saved_folds(run_spec(improved_cnn, settings), dataset, splits, settings)
     if log_mel_run is not None:
-        print(f"PCEN - log-mel, {helpers.results.fold_by_fold(accuracy, log_mel_run)}")
+        print(f"PCEN - log-mel, {helpers.plumbing.results.fold_by_fold(accuracy, log_mel_run)}")
     else:
         print(f"{Path(settings.models_dir) / 'improved_cnn.cv.json'} holds no log-mel run on these folds: "
               f"run the `evaluate` command above to compare")

@@ -22,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
-import helpers.results  # noqa: E402
+import helpers.plumbing.results  # noqa: E402
 from helpers.split import cross_validation_folds  # noqa: E402  (evaluate's folds, exactly)
 
 
@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[142, 242])
     options = parser.parse_args()
     from helpers.model import improved_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import cross_validate, saved_folds
 
     settings = helpers.load_settings(tracks_dir=options.tracks, folds=5)

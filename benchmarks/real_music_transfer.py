@@ -5,7 +5,7 @@ its embeddings, for notebook 11 (which cannot fetch 1.5 GB in CI).
     python benchmarks/real_music_transfer.py --tracks open_music       # writes results/open_music_embeddings.json
 
 (With CACHE_DIR set as for `evaluate`, the embeddings come from its cache.) For every song: its
-mood, its game and the first two principal components of its summary (helpers.transfer.song_summaries:
+mood, its game and the first two principal components of its summary (helpers.pretrained.transfer.song_summaries:
 the mean and spread of musicnn's penultimate layer over the song's 3-s patches, standardised);
 for every game: the tagger's five most probable tags, averaged over its songs' patches. No audio,
 only numbers, so the file can be committed.
@@ -32,8 +32,8 @@ def main() -> None:
     from sklearn.decomposition import PCA
     from sklearn.preprocessing import StandardScaler
 
-    from helpers import musicnn
-    from helpers.transfer import embedding_dataset, song_summaries
+    from helpers.pretrained import musicnn
+    from helpers.pretrained.transfer import embedding_dataset, song_summaries
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tracks", type=Path, required=True)

@@ -1,5 +1,5 @@
 """A song's answer from musicnn's embeddings: one row per song (the mean and spread over its 3-s
-patches, helpers/transfer.py's rule) against one row per patch and a vote, on the same folds.
+patches, helpers/pretrained/transfer.py's rule) against one row per patch and a vote, on the same folds.
 
     python benchmarks/transfer_rules.py --tracks tracks --folds 3                    # the demo: 3 folds by song
     python benchmarks/transfer_rules.py --tracks open_music --folds 5 --source       # and 3 folds holding out games
@@ -23,7 +23,7 @@ import helpers  # noqa: E402
 
 
 def main() -> None:
-    from helpers.transfer import cross_validate_transfer, embedding_dataset
+    from helpers.pretrained.transfer import cross_validate_transfer, embedding_dataset
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tracks", type=Path, required=True)

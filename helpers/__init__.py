@@ -1,8 +1,8 @@
-"""The shared logic of the series, one module per step; each notebook teaches one of them.
+"""The shared logic of the series. The modules at this level are the lessons, one per step, each
+taught by a notebook; the three folders beside them hold what the lessons stand on.
 
-    settings     the one place for settings (notebook 01)
-    errors       the one error the series raises for a reader's folder, file, setting or model
-    demo         the synthesised demo collection, written when the tracks folder is empty (01)
+The lessons (the notebook that teaches each):
+    settings     the one place for settings (01)
     collection   find songs and genres in the tracks folder (01)
     load         decode a song to a mono float32 signal (01)
     segment      cut it into equal pieces (02)
@@ -10,34 +10,47 @@
     dataset      X, y, groups and genre names, cached on disk (04)
     labels       each song's genre, and piece weights that make songs and genres count alike (04, 05)
     split        train / validation / test by song; the folds of cross-validation (04, 07)
-    model        the CNNs and how each trains by default (05, 09) -- imports TensorFlow
-    runs         a run specification and the fingerprint of a trained model (05)
-    pipelines    batches and mixup for Keras (05, 09)            -- imports TensorFlow
-    train        fit, train or load, cross-validate (05-07)      -- imports TensorFlow
-    saved        save and load models and folds with their records (05, 06)
-    evaluate     accuracy per piece and per song (06), comparisons and confusion matrices (07), timelines and reliability (08)
+    model        the CNNs and how each trains by default (05, 09)        -- TensorFlow
+    pipelines    batches and mixup for Keras (05, 09)                    -- TensorFlow
+    train        fit, train or load, cross-validate (05-07)              -- TensorFlow
+    evaluate     accuracy per piece and per song (06), comparisons and confusion matrices (07),
+                 timelines and reliability (08)
     history      training curves (06)
     baseline     per-mel-band statistics and logistic regression, the classical baseline (07)
     sources      a song's source (game, artist) and near-duplicate family, from its file name (10)
+
+Where the songs come from (helpers/data/):
+    demo         the synthesised demo collection, written when the tracks folder is empty (01)
     open_music   the openly licensed real-music collection from Debian's game packages (10)
-    results      results measured on real music, with their commands (10)
-    atomic       write a file whole or not at all (the cache, saved models)
+
+A pretrained network (helpers/pretrained/):
+    musicnn      musicnn rebuilt in Keras 3 from its PyPI wheel: tags and embeddings (11)
+    transfer     musicnn's embeddings into a scikit-learn classifier (11)
+
+Plumbing no notebook teaches (helpers/plumbing/):
+    errors       InputError, the base of every error about what a reader gave the series
+    atomic       write a file whole or not at all
+    progress     a progress count, in notebooks and terminals
+    quiet_tensorflow  TensorFlow without its start-up noise
+    runs         a run specification and the fingerprint of a trained model
+    saved        save and load models and folds with their records
+    results      results measured on real music, with their commands
     upload       a file from the reader's computer: a button locally, Colab's dialog there (08)
-    colab        the Colab badge and set-up cell every notebook starts with (`python -m helpers.colab`)
+    colab        the Colab badge and set-up cell every notebook starts with
 
-Imports point one way, from the steps to the ones before them; the modules that import
-TensorFlow are imported by name (`from helpers.train import fit`), so notebooks that do not
-train start fast.
-
-The names below are re-exported, so ``import helpers`` then ``helpers.segment(...)`` works.
+Imports point one way: the lessons use the plumbing; the data sources and the pretrained network
+use both; nothing below imports what stands above it (tests/test_layers.py). The names below are
+re-exported, so ``import helpers`` then ``helpers.segment(...)`` works. The names of the modules
+that import TensorFlow (`helpers.original_cnn`, `helpers.fit`, ...) are loaded only when first used
+(PEP 562), so ``import helpers`` stays fast in notebooks that do not train.
 """
 
 from .baseline import band_statistics, baseline_classifier, cross_validate_baseline
 from .collection import (AUDIO_EXTENSIONS, CollectionError, Skipped, Song, collection_table, display_path,
                          find_songs, genres_of, is_demo_collection)
 from .dataset import Dataset, build_dataset, song_features, songs_per_genre
-from .demo import ensure_songs
-from .errors import InputError
+from .data.demo import ensure_songs
+from .plumbing.errors import InputError
 from .evaluate import (SONG_RULE, accuracies, accuracy_interval, compare_cross_validations, compare_folds,
                        compare_songs, least_certain_songs, plot_confusion, plot_reliability, plot_timeline,
                        predict_proba, reliability, song_predictions, song_verdict, songs_right)
@@ -51,3 +64,24 @@ from .sources import family_groups, song_source, variant_family
 from .split import (Split, cross_validation_by_song, cross_validation_by_source, cross_validation_folds,
                     cross_validation_over_pieces, labels_that_mean_nothing,
                     random_split_over_pieces, split_by_song, split_table)
+
+
+_LAZY = {  # name -> module that defines it; imported on first use, because these modules import TensorFlow
+    "original_cnn": "model", "improved_cnn": "model", "SpecAugment": "model", "BUILDERS": "model",
+    "batches": "pipelines", "mixed_batches": "pipelines",
+    "fit": "train", "train_or_load": "train", "cross_validate": "train", "make_deterministic": "train",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # once loaded, an ordinary attribute
+        return value
+    raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from . import accuracies, build_dataset, ensure_songs, load_settings, predict_proba, song_features, song_verdict, split_by_song
-from .errors import InputError
+from .plumbing.errors import InputError
 from .split import cross_validation_folds
 
 MODELS = ("original", "improved", "musicnn")
 """The models the CLI can train: helpers.model.MODELS (notebooks 05 and 09), each saved under its
 builder's name as the notebooks save it (models/original_cnn.keras, models/improved_cnn.keras), and
-the pretrained musicnn's embeddings with a scikit-learn classifier (helpers/transfer.py, notebook 11),
+the pretrained musicnn's embeddings with a scikit-learn classifier (helpers/pretrained/transfer.py, notebook 11),
 saved as models/musicnn.json."""
 
 EVALUATED = (*MODELS, "baseline")
@@ -74,7 +74,7 @@ def cmd_train(options) -> dict:
     split = split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed, song_names=dataset.song_names)
     if options.model == "musicnn":
         return _train_transfer(dataset, split, settings)
-    from .runs import run_spec
+    from .plumbing.runs import run_spec
     from .train import train_or_load  # TensorFlow, once the data is usable
 
     build = _build(options.model)
@@ -92,7 +92,7 @@ def _train_transfer(dataset, split, settings) -> dict:
     import numpy as np
 
     from .labels import song_truth
-    from .transfer import embedding_dataset, fit_transfer, predict_transfer, save_transfer, transfer_record
+    from .pretrained.transfer import embedding_dataset, fit_transfer, predict_transfer, save_transfer, transfer_record
 
     embedded = embedding_dataset(dataset, settings, progress=False)
     seen_songs = np.unique(dataset.groups[np.concatenate([split.train, split.validation])])
@@ -119,7 +119,7 @@ def cmd_evaluate(options) -> dict:
     # split "piece" is the original tutorial's split: it leaks, kept to measure by how much
     splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
     if options.model == "musicnn":  # the pretrained network's embeddings, one row per 3-s patch
-        from .transfer import cross_validate_transfer, embedding_dataset
+        from .pretrained.transfer import cross_validate_transfer, embedding_dataset
 
         dataset = embedding_dataset(dataset, settings, progress=False)
         splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
@@ -131,7 +131,7 @@ def cmd_evaluate(options) -> dict:
         folds = [{**fold, "epochs": 0, "seconds_per_epoch": 0.0}
                  for fold in cross_validate_baseline(dataset, splits, seed=settings.seed)]
     else:
-        from .runs import run_spec
+        from .plumbing.runs import run_spec
         from .train import cross_validate
 
         build = _build(options.model)
@@ -158,7 +158,7 @@ def cmd_evaluate(options) -> dict:
 
 
 def cmd_fetch_open_music(options) -> dict:
-    from .open_music import DEFAULT_FOLDER, fetch_open_music
+    from .data.open_music import DEFAULT_FOLDER, fetch_open_music
 
     tracks = options.tracks or DEFAULT_FOLDER
     fetched = fetch_open_music(tracks, options.cache)
@@ -172,13 +172,13 @@ def cmd_fetch_open_music(options) -> dict:
 
 def cmd_predict(options) -> dict:
     if Path(options.model).suffix == ".json":  # saved by `train --model musicnn`
-        from .transfer import load_transfer, predict_transfer
+        from .pretrained.transfer import load_transfer, predict_transfer
 
         classifier, record = load_transfer(options.model)
         genres, settings = record["genres"], load_settings()
 
         def answer(file: Path) -> dict:
-            from .musicnn import embed_songs
+            from .pretrained.musicnn import embed_songs
 
             (patches,) = embed_songs([file], record["network"], record["layer"], settings, progress=False)
             if len(patches) == 0:
@@ -188,7 +188,7 @@ def cmd_predict(options) -> dict:
             print(f"{file}: {genres[verdict]} (probability {proba[verdict]:.0%}, from {len(patches)} patches of 3 s)")
             return {"file": str(file), "genre": genres[verdict], "patches": len(patches), "probability": float(proba[verdict])}
     else:
-        from .saved import load_model, load_record
+        from .plumbing.saved import load_model, load_record
 
         model = load_model(options.model)
         record = load_record(options.model)  # the model's own genres and feature settings, not today's
@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     if options.command in ("train", "evaluate"):
         print(json.dumps(result))
     if getattr(options, "record", None):
-        from .results import record_result
+        from .plumbing.results import record_result
 
         record_result(options.record, shlex.join(["python", "-m", "helpers", *(sys.argv[1:] if argv is None else argv)]),
                       result)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
+from .plumbing.errors import InputError
 from .settings import PROJECT_ROOT
 
 AUDIO_EXTENSIONS = (".mp3", ".wav", ".ogg", ".flac")
@@ -17,7 +17,7 @@ AUDIO_EXTENSIONS = (".mp3", ".wav", ".ogg", ".flac")
 _IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 
 DEMO_MARKER = ".demo_collection"
-"""A file the synthesiser (helpers/demo.py) leaves in the tracks folder, so an interrupted run is completed,
+"""A file the synthesiser (helpers/data/demo.py) leaves in the tracks folder, so an interrupted run is completed,
 not mistaken for the reader's songs."""
 
 NOT_GENRES = ("licenses",)
@@ -48,8 +48,8 @@ class Skipped:
         return f"skipped {self.path}: {self.reason}"
 
 
-CollectionError = InputError
-"""The tracks folder cannot make a dataset; the message names the folder and what is missing."""
+class CollectionError(InputError):
+    """The tracks folder cannot make a dataset; the message names the folder and what is missing."""
 
 
 def find_songs(tracks_dir: Path) -> tuple[list[Song], list[Skipped]]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 
-from .atomic import write_array_atomically
+from .plumbing.atomic import write_array_atomically
 from .collection import CollectionError, Skipped, Song, find_songs, genres_of
 from .load import AudioError, load_song
 from .segment import segment
@@ -151,14 +151,14 @@ def song_features_cached(songs: list[Song], settings: Settings, n_jobs: int = -1
                          progress: bool = True) -> tuple[list[np.ndarray | str], int]:
     """Features of each song, from the cache where possible, the rest computed in parallel.
 
-    A progress count (`helpers.progress`: a line of text in notebooks, tqdm's bar in terminals)
+    A progress count (`helpers.plumbing.progress`: a line of text in notebooks, tqdm's bar in terminals)
     counts every song, cached or computed, so it looks the same whatever the cache holds.
 
     Returns:
         results: per song, its features (n_pieces, n_mels, frames) or the reason it cannot be used.
         computed: how many songs were computed now.
     """
-    from .progress import Progress
+    from .plumbing.progress import Progress
 
     with Progress(len(songs), "songs", unit="song", enabled=progress) as bar:
         results: list[np.ndarray | str | None] = []

@@ -11,11 +11,11 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from .errors import InputError
+from .plumbing.errors import InputError
 
 
-AudioError = InputError
-"""A file that cannot be used as a song; the message names the file and what is wrong."""
+class AudioError(InputError):
+    """A file that cannot be used as a song; the message names the file and what is wrong."""
 
 
 def load_song(path: Path, sample_rate: int = 22050) -> np.ndarray:

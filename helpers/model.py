@@ -5,7 +5,7 @@ Taught in notebooks/05_cnn.ipynb.
 
 from __future__ import annotations
 
-from .quiet_tensorflow import keras
+from .plumbing.quiet_tensorflow import keras
 
 layers = keras.layers
 
@@ -156,7 +156,7 @@ def improved_cnn(input_shape: tuple[int, int, int], n_genres: int, seed: int = 4
 
 
 BUILDERS = {"original_cnn": original_cnn, "improved_cnn": improved_cnn}
-"""The builders of the series by their own names, as a run specification names them (helpers/runs.py)."""
+"""The builders of the series by their own names, as a run specification names them (helpers/plumbing/runs.py)."""
 
 MODELS = {"original": original_cnn, "improved": improved_cnn}
 """The models by name, as `python -m helpers train --model NAME` knows them."""

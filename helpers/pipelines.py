@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .quiet_tensorflow import tf
+from .plumbing.quiet_tensorflow import tf
 
 
 def batches(X: np.ndarray, y: np.ndarray | None = None, weights: np.ndarray | None = None, batch_size: int = 32,

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
+from .plumbing.errors import InputError
 
 def _project_root() -> Path:
     """The checkout that holds `helpers/`, `notebooks/` and `tracks/`; when helpers was installed
@@ -28,8 +28,8 @@ PROJECT_ROOT = _project_root()
 """Where `tracks/`, `.cache/` and `models/` are by default."""
 
 
-SettingsError = InputError
-"""A setting with a value the series cannot use; the message names it."""
+class SettingsError(InputError):
+    """A setting with a value the series cannot use; the message names it."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .collection import CollectionError
-from .errors import InputError
+from .plumbing.errors import InputError
 from .labels import song_truth
 
 MIN_SONGS_PER_GENRE = 3
@@ -25,7 +25,7 @@ MIN_SONGS_PER_GENRE = 3
 @dataclass(frozen=True)
 class Split:
     """Indices of the pieces in each set (into X, y and groups), and the rule that chose them
-    (e.g. "by song, seed 42"), which a trained model's record keeps (helpers/runs.py)."""
+    (e.g. "by song, seed 42"), which a trained model's record keeps (helpers/plumbing/runs.py)."""
 
     train: np.ndarray
     validation: np.ndarray

@@ -1,8 +1,8 @@
 """Train a model on the training songs, watch the validation songs, and keep the result on disk.
 
-What to train is said by a run specification (helpers/runs.py): the builder, its options and
+What to train is said by a run specification (helpers/plumbing/runs.py): the builder, its options and
 the training plan. `fit` trains one model; `train_or_load` and `cross_validate` train only what
-is not saved yet under the same fingerprint (helpers/saved.py keeps it).
+is not saved yet under the same fingerprint (helpers/plumbing/saved.py keeps it).
 
 Taught in notebooks/05_cnn.ipynb.
 """
@@ -17,9 +17,9 @@ import numpy as np
 from .dataset import Dataset
 from .labels import piece_weights
 from .pipelines import batches, mixed_batches
-from .quiet_tensorflow import keras, tf
-from .runs import RunSpec, fingerprint, run_record
-from .saved import ModelFileError, load_history, load_model, read_folds, save_run, saved_fingerprint, write_folds
+from .plumbing.quiet_tensorflow import keras, tf
+from .plumbing.runs import RunSpec, fingerprint, run_record
+from .plumbing.saved import ModelFileError, load_history, load_model, read_folds, save_run, saved_fingerprint, write_folds
 from .settings import Settings
 from .split import Split
 
@@ -53,7 +53,7 @@ def fit(model: keras.Model, dataset: Dataset, split: Split, spec: RunSpec) -> di
 
     Taught in notebooks/05_cnn.ipynb; early stopping and mixup in notebooks/09_improve.ipynb.
 
-    The plan (`helpers.runs.RunSpec.plan`):
+    The plan (`helpers.plumbing.runs.RunSpec.plan`):
         epochs: the number of epochs; with `patience`, the most there can be.
         patience: early stopping: from epoch `patience` on, stop once the validation loss has not
             improved for this many epochs, and keep the weights of the epoch where it was lowest.
@@ -104,12 +104,12 @@ def fit(model: keras.Model, dataset: Dataset, split: Split, spec: RunSpec) -> di
 def train_or_load(spec: RunSpec, dataset: Dataset, split: Split, settings: Settings, name: str | None = None):
     """The model `spec` makes, trained on exactly this data and split: loaded from `models_dir`
     when one is saved there with the same fingerprint (the same spec, data, split and library
-    versions: `helpers.runs.run_record`), otherwise built, trained with `fit` and saved.
+    versions: `helpers.plumbing.runs.run_record`), otherwise built, trained with `fit` and saved.
 
     Taught in notebooks/06_history.ipynb.
 
     Args:
-        spec: from `helpers.runs.run_spec`, e.g. `run_spec(original_cnn, settings)`.
+        spec: from `helpers.plumbing.runs.run_spec`, e.g. `run_spec(original_cnn, settings)`.
         name: the file name in `models_dir` (`<name>.keras`); by default the builder's name, the
             one `python -m helpers train` uses too, e.g. "original_cnn".
 
@@ -150,7 +150,7 @@ def cross_validate(spec: RunSpec, dataset: Dataset, splits: list[Split], setting
     Taught in notebooks/07_evaluate.ipynb.
 
     Args:
-        spec: from `helpers.runs.run_spec`; fold k trains from seed `spec.seed + k`.
+        spec: from `helpers.plumbing.runs.run_spec`; fold k trains from seed `spec.seed + k`.
         splits: e.g. from `helpers.split.cross_validation_by_song`.
         name: the file name in `models_dir`; by default the builder's name.
 

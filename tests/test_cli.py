@@ -28,8 +28,8 @@ def test_help_documents_every_command():
 def test_train_then_predict_with_the_models_own_settings(small_collection, tmp_path, monkeypatch):
     from helpers import train
     from helpers.model import improved_cnn
-    from helpers.runs import run_spec
-    from helpers.saved import load_record
+    from helpers.plumbing.runs import run_spec
+    from helpers.plumbing.saved import load_record
 
     models = tmp_path / "saved here"
     run = cli("train", "--tracks", small_collection, "--model", "improved", "--epochs", 3, "--out", models,
@@ -139,3 +139,21 @@ def test_evaluate_the_baseline_and_the_random_split_over_pieces(small_collection
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["split"] == "piece" and result["epochs_per_fold"] == [1, 1]
     assert (tmp_path / "models" / "original_cnn_split_over_pieces.cv.json").is_file()
+
+
+def test_predict_refuses_a_model_file_that_would_run_code(tmp_path):
+    """A .keras file with a Lambda layer carries Python code; Keras's safe mode refuses it, and
+    `predict` says so in one line instead of loading it (or printing a traceback)."""
+    script = tmp_path / "craft.py"
+    script.write_text("import sys, keras\n"
+                      "model = keras.Sequential([keras.Input((4,)), keras.layers.Lambda(lambda x: x * 2), keras.layers.Dense(1)])\n"
+                      "model.save(sys.argv[1])\n")
+    crafted = tmp_path / "gift.keras"
+    subprocess.run([sys.executable, str(script), str(crafted)], check=True, capture_output=True)
+    song = write_tone(tmp_path / "song.wav", freq=220)
+    run = cli("predict", crafted, song, cache=tmp_path / "cache")
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [f"error: {crafted}: refused, it holds Python code that would run when "
+                                               f"loaded (a Lambda layer or the like); the series saves no such model, "
+                                               f"so load it only from a source you trust, with "
+                                               f"keras.saving.load_model(..., safe_mode=False)"]

@@ -12,7 +12,7 @@ import tomllib
 
 import nbformat
 import helpers
-from helpers import colab
+from helpers.plumbing import colab
 
 NOTEBOOKS = sorted((helpers.PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
@@ -51,8 +51,8 @@ def test_every_notebook_starts_with_its_badge_then_the_setup_cell():
     for path in NOTEBOOKS:
         cells = nbformat.read(path, as_version=4).cells
         assert cells[0].cell_type == "markdown" and cells[1].cell_type == "code", path.name
-        assert cells[0].source.split("\n")[2] == colab.badge(path.name), f"{path.name}: run python -m helpers.colab"
-        assert cells[1].source == colab.setup_cell(), f"{path.name}: run python -m helpers.colab"
+        assert cells[0].source.split("\n")[2] == colab.badge(path.name), f"{path.name}: run python -m helpers.plumbing.colab"
+        assert cells[1].source == colab.setup_cell(), f"{path.name}: run python -m helpers.plumbing.colab"
         assert f"/blob/main/notebooks/{path.name})" in colab.badge(path.name)
 
 

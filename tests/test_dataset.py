@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import helpers
+from helpers import dataset as dataset_module
 from helpers.dataset import cache_path
 from conftest import write_tone
 
@@ -102,3 +103,28 @@ def test_cache_files_respect_the_umask(tmp_settings):
         os.umask(old)
     files = list((tmp_settings.cache_dir / "features").iterdir())
     assert len(files) == 8 and {f.stat().st_mode & 0o777 for f in files} == {0o644}
+
+
+def test_a_bad_song_is_skipped_but_a_bad_setting_stops_the_build(tmp_settings, monkeypatch):
+    """Each error type is caught only where it is meant: an AudioError skips its song with the
+    reason; a SettingsError (raised while computing any song) is the reader's setting, not that
+    song's fault, so it reaches the reader instead of becoming a list of skipped files."""
+    real = dataset_module.song_features
+
+    def one_bad_file(path, settings):
+        if path.name == "high 1.wav":
+            raise helpers.AudioError(f"{path}: cannot be decoded as audio (test)")
+        return real(path, settings)
+
+    monkeypatch.setattr(dataset_module, "song_features", one_bad_file)
+    dataset = helpers.build_dataset(tmp_settings, progress=False)
+    assert [(s.path.name, s.reason) for s in dataset.skipped] == [("high 1.wav", "cannot be decoded as audio (test)")]
+
+    def bad_setting(path, settings):
+        raise helpers.SettingsError("N_FFT: 3 is not a power of two")
+
+    monkeypatch.setattr(dataset_module, "song_features", bad_setting)
+    with pytest.raises(helpers.SettingsError, match="N_FFT"):
+        helpers.build_dataset(tmp_settings.replace(n_mels=64), progress=False)
+    assert not issubclass(helpers.SettingsError, helpers.AudioError)
+    assert issubclass(helpers.SettingsError, helpers.InputError) and issubclass(helpers.AudioError, helpers.InputError)

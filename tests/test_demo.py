@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers.demo import RATE, synthesise_song, write_demo_collection
+from helpers.data.demo import RATE, synthesise_song, write_demo_collection
 from conftest import write_tone
 
 
@@ -39,7 +39,7 @@ def test_genres_differ_on_average_but_overlap_and_loudness_gives_nothing_away():
 
 
 def test_each_song_has_traits_drawn_with_its_genres_odds():
-    from helpers.demo import _traits
+    from helpers.data.demo import _traits
 
     def share(genre, trait, value):
         return np.mean([_traits(genre, np.random.default_rng([0, k]))[trait] == value for k in range(400)])
@@ -89,17 +89,17 @@ def test_a_second_demo_collection_copies_the_songs_the_first_one_has(tmp_path, m
         made.append(path.relative_to(path.parent.parent).as_posix())
         path.write_bytes(f"{path.name} {seed}".encode())
 
-    monkeypatch.setattr(helpers.demo, "_write_song", fake_write)
+    monkeypatch.setattr(helpers.data.demo, "_write_song", fake_write)
     two = tmp_path / "two"
-    helpers.demo.write_demo_collection(two, ("silly_energy", "dramatic"), songs_per_genre=2, seed=5)
+    helpers.data.demo.write_demo_collection(two, ("silly_energy", "dramatic"), songs_per_genre=2, seed=5)
     made.clear()
     three = tmp_path / "three"
-    written = helpers.demo.write_demo_collection(three, ("silly_energy", "dramatic", "calm"), songs_per_genre=2,
+    written = helpers.data.demo.write_demo_collection(three, ("silly_energy", "dramatic", "calm"), songs_per_genre=2,
                                                  seed=5, reuse=two)
     assert len(written) == 6 and made == ["calm/calm_01.mp3", "calm/calm_02.mp3"]
     assert (three / "dramatic" / "dramatic_02.mp3").read_bytes() == (two / "dramatic" / "dramatic_02.mp3").read_bytes()
     made.clear()  # another seed makes other songs: nothing is copied
-    helpers.demo.write_demo_collection(tmp_path / "other", ("dramatic",), songs_per_genre=1, seed=6, reuse=two)
+    helpers.data.demo.write_demo_collection(tmp_path / "other", ("dramatic",), songs_per_genre=1, seed=6, reuse=two)
     assert made == ["dramatic/dramatic_01.mp3"]
 
 
@@ -111,17 +111,17 @@ def test_a_demo_made_by_another_synthesiser_or_seed_is_written_again_never_besid
         made.append(path.name)
         path.write_bytes(f"new {seed}".encode())
 
-    monkeypatch.setattr(helpers.demo, "_write_song", fake_write)
+    monkeypatch.setattr(helpers.data.demo, "_write_song", fake_write)
     settings = helpers.load_settings(tracks_dir=tmp_path / "t", demo_genres=("calm", "dramatic"), demo_songs_per_genre=1)
-    tracks, marker = settings.tracks_dir, settings.tracks_dir / helpers.demo.DEMO_MARKER
-    for path in helpers.demo.demo_song_paths(tracks, settings.demo_genres, 1):
+    tracks, marker = settings.tracks_dir, settings.tracks_dir / helpers.data.demo.DEMO_MARKER
+    for path in helpers.data.demo.demo_song_paths(tracks, settings.demo_genres, 1):
         path.parent.mkdir(parents=True)
         path.write_bytes(b"old")
-    marker.write_text("This folder holds the synthesised demo collection of the series (helpers/demo.py).\nseed 42\n")
+    marker.write_text("This folder holds the synthesised demo collection of the series (helpers/data/demo.py).\nseed 42\n")
     written = helpers.ensure_songs(settings)  # a marker from before versions were written: an older synthesiser
     assert sorted(p.name for p in written) == ["calm_01.mp3", "dramatic_01.mp3"]
     assert "another version of the synthesiser" in capsys.readouterr().out
-    assert all(p.read_bytes() == b"new 42" for p in written) and helpers.demo.made_by_this_synthesiser(tracks, 42)
+    assert all(p.read_bytes() == b"new 42" for p in written) and helpers.data.demo.made_by_this_synthesiser(tracks, 42)
     assert helpers.ensure_songs(settings) == []  # this version's now: left as it is
     assert len(helpers.ensure_songs(settings.replace(seed=7))) == 2  # another seed: other songs
     marker.write_text("version 1\n")

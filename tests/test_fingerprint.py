@@ -9,13 +9,14 @@ import pytest
 
 import helpers
 from helpers import model as models
-from helpers import runs, train
+from helpers import train
+from helpers.plumbing import runs
 from helpers.collection import Song
 from helpers.labels import piece_weights
 from helpers.pipelines import batches
-from helpers.quiet_tensorflow import keras
-from helpers.runs import RunSpec, run_record, run_spec
-from helpers.saved import load_record
+from helpers.plumbing.quiet_tensorflow import keras
+from helpers.plumbing.runs import RunSpec, run_record, run_spec
+from helpers.plumbing.saved import load_record
 
 
 def tiny_model(input_shape, n_genres, seed=42, dropout=0.0, learning_rate=1e-2):
@@ -122,7 +123,7 @@ def test_other_arrays_or_other_training_code_train_again(tiny, fits, monkeypatch
 def test_the_training_code_version_follows_the_code_not_its_docstrings(tmp_path, monkeypatch):
     for name in runs.TRAINING_CODE:
         (tmp_path / name).write_text('"""A module."""\nX = 1\n"""What X is."""\n\ndef f():\n    """Doc."""\n    return X\n')
-    monkeypatch.setattr(runs, "__file__", str(tmp_path / "runs.py"))
+    monkeypatch.setattr(runs, "__file__", str(tmp_path / "plumbing" / "runs.py"))  # helpers/plumbing/runs.py
 
     def version():
         runs.training_code_version.cache_clear()

@@ -6,8 +6,8 @@ import pytest
 import helpers
 from helpers.model import SpecAugment, improved_cnn, original_cnn
 from helpers.split import Split
-from helpers.runs import RunSpec, run_spec
-from helpers.saved import load_model, save_run
+from helpers.plumbing.runs import RunSpec, run_spec
+from helpers.plumbing.saved import load_model, save_run
 from helpers.train import cross_validate, fit
 
 

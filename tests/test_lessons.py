@@ -22,7 +22,7 @@ pytest.importorskip("tensorflow")
 @pytest.fixture(scope="module")
 def lesson(demo_settings):
     from helpers.model import original_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import cross_validate
 
     settings = demo_settings
@@ -50,7 +50,7 @@ def test_the_original_cnn_errs(lesson):
 
 def test_a_random_split_over_pieces_flatters_the_cnn(lesson):
     from helpers.model import original_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import cross_validate
 
     settings, dataset, _, by_song = lesson
@@ -61,7 +61,7 @@ def test_a_random_split_over_pieces_flatters_the_cnn(lesson):
 
 def test_the_original_cnn_over_fits(lesson):
     from helpers.model import original_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import train_or_load
 
     settings, dataset, _, _ = lesson
@@ -86,7 +86,7 @@ def test_the_baseline_errs_too_and_leaks_too(lesson):
 
 def test_the_improved_model_is_at_least_as_good_as_the_original(lesson):
     from helpers.model import improved_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import cross_validate
 
     settings, dataset, folds, original_cv = lesson
@@ -110,7 +110,7 @@ def test_each_row_of_the_ablation_is_a_tie_with_the_improved_model(lesson):
     from functools import partial
 
     from helpers.model import improved_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import cross_validate
 
     settings, dataset, folds, _ = lesson
@@ -153,7 +153,7 @@ def test_a_memoriser_scores_above_chance_on_meaningless_labels_only_with_the_ran
 
 def test_a_few_test_songs_prove_little_and_cross_validation_a_little_more(lesson):
     from helpers.model import original_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import train_or_load
 
     settings, dataset, _, original_cv = lesson  # as notebook 07's intervals
@@ -205,7 +205,7 @@ def test_the_single_split_model_sends_every_test_song_one_way(lesson):
     (chance, 0.500), vote and mean agree on each, it finds few of the dramatic pieces, and per
     piece too it scores about what always giving one answer would."""
     from helpers.model import original_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import train_or_load
 
     settings, dataset, _, _ = lesson
@@ -229,9 +229,9 @@ def test_the_single_split_model_sends_every_test_song_one_way(lesson):
 def test_three_genres_are_learned_above_chance(demo_settings):
     """Notebook 09's three-genre run, with its settings: the improved model's song accuracy on the
     test songs is well above the one in three of always answering one genre (0.667 in 09)."""
-    from helpers.demo import write_demo_collection
+    from helpers.data.demo import write_demo_collection
     from helpers.model import improved_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import train_or_load
 
     settings = demo_settings

@@ -1,4 +1,4 @@
-"""helpers/musicnn.py: the Keras 3 rebuild of musicnn equals musicnn's own TensorFlow 1 graph on
+"""helpers/pretrained/musicnn.py: the Keras 3 rebuild of musicnn equals musicnn's own TensorFlow 1 graph on
 the committed reference (tests/data/musicnn_reference.npz, from benchmarks/musicnn_reference.py),
 its input equals musicnn's, and its weights come from the pinned wheel, once, or with a clear error.
 
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from helpers import musicnn
+from helpers.pretrained import musicnn
 from helpers.settings import load_settings
 
 REFERENCE = Path(__file__).parent / "data" / "musicnn_reference.npz"

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from helpers import open_music
-from helpers.open_music import OpenMusicError, fetch_open_music
+from helpers.data import open_music
+from helpers.data.open_music import OpenMusicError, fetch_open_music
 
 needs_dpkg = pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb is not installed (not Debian/Ubuntu)")
 
@@ -151,7 +151,7 @@ def test_a_download_goes_into_the_cache_whole_and_is_not_repeated(cache, tmp_pat
 KILLED_RUN = """
 import sys
 from pathlib import Path
-from helpers.open_music import fetch_open_music
+from helpers.data.open_music import fetch_open_music
 fetch_open_music(Path(sys.argv[1]), Path(sys.argv[2]), {"dark": ("castle-data",), "fun": ("racer-data",)},
                  progress=False)
 """
@@ -169,7 +169,7 @@ def test_a_killed_run_leaves_partial_folders_that_the_next_run_removes(cache, tm
     path = fake_apt(tmp_path / "slow", '[ "$1" = download ] || exit 0\n'
                                        'head -c 100000 /dev/zero > "$2"_1.0_all.deb\nexec sleep 60')
     tracks = tmp_path / "open music"
-    env = {**os.environ, "PATH": path, "PYTHONPATH": str(Path(open_music.__file__).parents[1])}
+    env = {**os.environ, "PATH": path, "PYTHONPATH": str(Path(open_music.__file__).parents[2])}
     run = subprocess.Popen([sys.executable, "-c", KILLED_RUN, tracks, cache], env=env, start_new_session=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

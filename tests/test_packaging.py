@@ -19,7 +19,9 @@ def test_pip_installs_helpers_importable_from_anywhere(tmp_path):
                     "--target", str(target), str(helpers.PROJECT_ROOT)], check=True, env=build_env)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    code = "import helpers, sys; print(helpers.__file__); print(helpers.load_settings().tracks_dir)"
+    # Every folder of helpers is installed, not only the top level (pyproject.toml names each package).
+    code = ("import helpers, helpers.data.demo, helpers.plumbing.saved, helpers.pretrained.transfer; "
+            "print(helpers.__file__); print(helpers.load_settings().tracks_dir)")
     out = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env={"PYTHONPATH": str(target), "PATH": ""},
                          capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[0].startswith(str(target))

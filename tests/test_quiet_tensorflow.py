@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from helpers.quiet_tensorflow import is_start_up_noise
+from helpers.plumbing.quiet_tensorflow import is_start_up_noise
 
 
 def test_information_is_noise_and_errors_are_not():
@@ -21,7 +21,7 @@ def test_information_is_noise_and_errors_are_not():
 
 def test_the_import_is_quiet_and_keeps_tensorflow_errors_visible():
     env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
-    code = ("import os, helpers.quiet_tensorflow as q; print(os.environ['TF_CPP_MIN_LOG_LEVEL']); "
+    code = ("import os, helpers.plumbing.quiet_tensorflow as q; print(os.environ['TF_CPP_MIN_LOG_LEVEL']); "
             "q.tf.constant(1.0) + 1")
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert child.returncode == 0, child.stderr

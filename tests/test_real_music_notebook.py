@@ -3,8 +3,8 @@
 import nbformat
 
 import helpers
-from helpers.open_music import games_table, read_collection
-from helpers.results import REAL_MUSIC_RESULTS, read_results, results_table
+from helpers.data.open_music import games_table, read_collection
+from helpers.plumbing.results import REAL_MUSIC_RESULTS, read_results, results_table
 
 NOTEBOOK = helpers.PROJECT_ROOT / "notebooks" / "10_real_music.ipynb"
 
@@ -36,7 +36,7 @@ def test_the_notebook_fetches_only_when_asked():
 def test_the_fold_by_fold_comparisons_are_the_committed_results():
     """The notebook's verdicts come from the committed runs, and its prose (no difference by song
     is shown on five folds) holds for them."""
-    from helpers.results import compare_runs
+    from helpers.plumbing.results import compare_runs
 
     printed = printed_by("compare_runs(").splitlines()
     pairs = [("baseline", "original"), ("improved", "original"), ("improved", "baseline")]

@@ -10,7 +10,7 @@ import pytest
 from helpers import CollectionError
 from helpers.__main__ import parser
 from helpers.split import cross_validation_folds
-from helpers.results import record_result, results_table
+from helpers.plumbing.results import record_result, results_table
 from helpers.sources import family_groups, song_source, song_title, variant_family
 from helpers.split import cross_validation_by_song, cross_validation_by_source
 
@@ -123,7 +123,7 @@ def test_results_file_and_table(tmp_path):
 
 
 def test_compare_runs_pairs_two_models_on_the_same_folds(tmp_path):
-    from helpers.results import compare_runs
+    from helpers.plumbing.results import compare_runs
 
     path = tmp_path / "real.json"
     run = {"songs": 10, "split": "song", "group": "song", "test_songs_per_fold": [5, 5]}

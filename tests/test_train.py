@@ -5,8 +5,8 @@ import pytest
 
 import helpers
 from helpers.model import original_cnn
-from helpers.runs import run_spec
-from helpers.saved import ModelFileError, load_history, load_model, load_record, save_run
+from helpers.plumbing.runs import run_spec
+from helpers.plumbing.saved import ModelFileError, load_history, load_model, load_record, save_run
 from helpers.train import fit, train_or_load
 
 

@@ -1,11 +1,11 @@
-"""Transfer learning (helpers/transfer.py, notebook 11): summaries per song, the classifier on the
+"""Transfer learning (helpers/pretrained/transfer.py, notebook 11): summaries per song, the classifier on the
 same folds as the other models, and a saved classifier that is plain numbers."""
 
 import numpy as np
 import pytest
 
 import helpers
-from helpers.transfer import (classifier_from_state, classifier_state, cross_validate_transfer, fit_transfer,
+from helpers.pretrained.transfer import (classifier_from_state, classifier_state, cross_validate_transfer, fit_transfer,
                               predict_transfer, song_summaries, transfer_classifier)
 
 

@@ -15,7 +15,7 @@ NOTEBOOK = helpers.PROJECT_ROOT / "notebooks" / "11_transfer_learning.ipynb"
 
 @pytest.fixture(scope="module")
 def demo(demo_settings):
-    from helpers import musicnn
+    from helpers.pretrained import musicnn
 
     dataset = helpers.build_dataset(demo_settings, progress=False)
     network = musicnn.load_musicnn(cache_dir=demo_settings.cache_dir)
@@ -28,7 +28,7 @@ def test_musicnn_hears_nonsense_when_fed_decibels(demo):
     rate they move far less."""
     import librosa
 
-    from helpers import musicnn
+    from helpers.pretrained import musicnn
 
     settings, dataset, network, tags = demo
     song = next(s for s in dataset.songs if s.genre == dataset.genres[0]).path
@@ -53,9 +53,9 @@ def test_the_pretrained_embeddings_lead_on_the_demo_and_beat_only_the_original(d
     notebook 07's tests (11 songs to 1); over the baseline the folds agree (p = 0.003) but the
     songs do not show it (7 to 1, p = 0.07); over the improved CNN neither does."""
     from helpers.model import improved_cnn, original_cnn
-    from helpers.runs import run_spec
+    from helpers.plumbing.runs import run_spec
     from helpers.train import cross_validate
-    from helpers.transfer import cross_validate_transfer, embedding_dataset
+    from helpers.pretrained.transfer import cross_validate_transfer, embedding_dataset
 
     settings, dataset, _, _ = demo
     embedded = embedding_dataset(dataset, settings, progress=False)
@@ -88,7 +88,7 @@ def test_the_few_lines_of_scikit_learn_get_most_test_songs_right(demo):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from helpers.transfer import embedding_dataset, song_summaries
+    from helpers.pretrained.transfer import embedding_dataset, song_summaries
 
     settings, dataset, _, _ = demo
     embedded = embedding_dataset(dataset, settings, progress=False)
@@ -112,7 +112,7 @@ def printed_by(marker: str) -> str:
 def test_the_real_music_comparisons_are_the_committed_results():
     """Notebook 11 reads the recorded runs: musicnn against each model, by song and holding out
     games, and no difference is shown (what its prose says)."""
-    from helpers.results import compare_runs
+    from helpers.plumbing.results import compare_runs
 
     lines = printed_by("compare_runs(").splitlines()
     expected = [(held_out, other) for held_out in ("songs", "sources") for other in ("improved", "baseline", "original")]

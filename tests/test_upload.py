@@ -6,7 +6,7 @@ import types
 
 import pytest
 
-from helpers.upload import FileChooser, save_upload
+from helpers.plumbing.upload import FileChooser, save_upload
 
 
 def test_an_upload_is_saved_under_its_name_and_never_over_a_different_file(tmp_path):

@@ -25,7 +25,7 @@ layer that feeds the tags: most general, and small.
 Weights: the musicnn 0.1.0 wheel from PyPI (by package name, never from a model hub), checked
 against a pinned SHA-256, kept in `<cache_dir>/pretrained/`, downloaded once; each model's
 checkpoint is converted once to a Keras weights file beside it. When the wheel is missing and
-pip cannot fetch it, `PretrainedWeightsError` (helpers.errors.InputError) names the file, the pip command
+pip cannot fetch it, `PretrainedWeightsError` (helpers.plumbing.errors.InputError) names the file, the pip command
 and where to put it.
 
 Licence of musicnn and its weights: ISC, "Copyright (c) Music Technology Group, Universitat
@@ -36,7 +36,7 @@ arXiv:1909.06654.
 tests/test_musicnn.py proves the Keras model equal to musicnn's own TensorFlow 1 graph on the
 patches in tests/data/musicnn_reference.npz (made by benchmarks/musicnn_reference.py).
 
-Imports TensorFlow: `from helpers.musicnn import ...`. Written for the transfer-learning notebook.
+Imports TensorFlow: `from helpers.pretrained.musicnn import ...`. Written for the transfer-learning notebook.
 """
 
 from __future__ import annotations
@@ -54,11 +54,11 @@ from pathlib import Path
 import librosa
 import numpy as np
 
-from .atomic import temporary_beside, write_array_atomically
-from .errors import InputError
-from .load import load_song
-from .quiet_tensorflow import keras, tf
-from .settings import Settings, load_settings
+from ..plumbing.atomic import temporary_beside, write_array_atomically
+from ..plumbing.errors import InputError
+from ..load import load_song
+from ..plumbing.quiet_tensorflow import keras, tf
+from ..settings import Settings, load_settings
 
 layers = keras.layers
 
@@ -119,9 +119,9 @@ CHECKPOINT_NAMES = {
 }
 
 
-PretrainedWeightsError = InputError
-"""The weights are not on this machine and cannot be had: the message names the file, the pip command
-that fetches it and where to put it. (helpers.errors.InputError, so the command line prints its one line.)"""
+class PretrainedWeightsError(InputError):
+    """The weights are not on this machine and cannot be had: the message names the file, the pip command
+    that fetches it and where to put it. (An InputError, so the command line prints its one line.)"""
 
 
 # --- musicnn's input -------------------------------------------------------------------------
@@ -396,7 +396,7 @@ def embedding_cache_path(path: Path, model: str, layer: str, settings: Settings)
     """Where the embeddings of the song at `path` are cached: the name changes with the song
     (path, size, modification time), the model and layer, musicnn's input settings and the
     versions of everything that computes them."""
-    from .dataset import feature_versions
+    from ..dataset import feature_versions
 
     stat = Path(path).stat()
     identity = {"path": str(Path(path).resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
@@ -438,7 +438,7 @@ def embed_songs(paths: list[Path], model: str = DEFAULT_MODEL, layer: str = DEFA
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .progress import Progress
+    from ..plumbing.progress import Progress
 
     if layer not in LAYERS:
         raise ValueError(f"unknown layer {layer!r}; choose one of {', '.join(LAYERS)}")

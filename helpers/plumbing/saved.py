@@ -15,15 +15,15 @@ from .atomic import temporary_beside, write_text_atomically
 from .errors import InputError
 from .runs import fingerprint
 
-ModelFileError = InputError
-"""A saved model that is missing, damaged or does not fit; the message names the file."""
+class ModelFileError(InputError):
+    """A saved model that is missing, damaged or does not fit; the message names the file."""
 
 RECORD_IN_MODEL = "helpers_record.json"
 """The file inside a saved .keras archive that holds its run record (see `save_run`)."""
 
 
 def save_run(model, history: dict, path: Path, record: dict | None = None) -> None:
-    """Save the model (`path`, a .keras file) with its run record (`helpers.runs.run_record`)
+    """Save the model (`path`, a .keras file) with its run record (`helpers.plumbing.runs.run_record`)
     inside it, and its history and record beside it (`path` with .json), atomically: written under
     temporary names and renamed, so an interrupted save never replaces a good model, and a model
     file always carries the genres and feature settings it was trained with."""
@@ -67,7 +67,7 @@ def load_model(path: Path):
 
     Taught in notebooks/06_history.ipynb.
     """
-    from . import model as _model  # noqa: F401  registers SpecAugment, so improved models can be read
+    from .. import model as _model  # noqa: F401  registers SpecAugment, so improved models can be read
     from .quiet_tensorflow import keras
 
     path = Path(path)
@@ -76,8 +76,15 @@ def load_model(path: Path):
     if not zipfile.is_zipfile(path):
         raise ModelFileError(f"{path}: not a .keras model file (damaged, or a different format)")
     try:
-        return keras.saving.load_model(path)
+        # safe_mode (Keras's default, said here so no one drops it): a file that would run Python code
+        # when loaded, such as a Lambda layer, is refused. Keras >= 3.11.3 (requirements.txt) closes
+        # the known ways around it (CVE-2025-1550, CVE-2025-8747, CVE-2025-9906).
+        return keras.saving.load_model(path, safe_mode=True)
     except Exception as error:  # Keras raises many kinds; the reader needs the file and the cause
+        if "safe_mode" in str(error):
+            raise ModelFileError(f"{path}: refused, it holds Python code that would run when loaded (a Lambda layer "
+                                 f"or the like); the series saves no such model, so load it only from a source "
+                                 f"you trust, with keras.saving.load_model(..., safe_mode=False)") from None
         raise ModelFileError(f"{path}: cannot be loaded as a Keras model ({type(error).__name__}: {error})") from None
 
 

@@ -6,7 +6,7 @@ on hundreds of thousands of songs has learned it already. Its activations for a 
 (its **embedding**) describe the patch in the terms it learned, and a plain classifier separates
 the genres in those terms. The rule, the same for any collection (nothing here is tuned to one):
 
-- the network: musicnn's MSD model (`helpers.musicnn.DEFAULT_MODEL`), fed exactly its own input;
+- the network: musicnn's MSD model (`helpers.pretrained.musicnn.DEFAULT_MODEL`), fed exactly its own input;
 - the layer: its penultimate layer, 200 values per patch, the one its 50 tags are read from, and
   the one its authors' lab serves as musicnn's embedding (Essentia's `msd-musicnn-1` embeddings);
 - per song, the mean and the spread (standard deviation) of each value over the song's patches,
@@ -31,13 +31,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import write_text_atomically
-from .errors import InputError as ModelFileError  # helpers.saved.ModelFileError, the same class
+from ..plumbing.atomic import write_text_atomically
+from ..plumbing.saved import ModelFileError
 
-from .dataset import Dataset
-from .errors import InputError
-from .evaluate import accuracies
-from .labels import song_truth
+from ..dataset import Dataset
+from ..plumbing.errors import InputError
+from ..evaluate import accuracies
+from ..labels import song_truth
 
 RULES = ("song", "patch")
 """How the classifier sees a song: one row of mean and spread over its patches ("song", the
@@ -52,7 +52,7 @@ def embedding_dataset(dataset: Dataset, settings, model: str | None = None, laye
     (`helpers.split.cross_validation_folds`) hold the very same test songs as the CNNs' folds.
 
     Returns:
-        A Dataset whose X has shape (patches, size): each patch's embedding (`helpers.musicnn.embed_songs`,
+        A Dataset whose X has shape (patches, size): each patch's embedding (`helpers.pretrained.musicnn.embed_songs`,
         cached on disk); y and groups per patch.
     """
     from . import musicnn
@@ -176,7 +176,7 @@ def transfer_record(genres: list[str], trained_on: list[str], per: str = "song")
     import sklearn
 
     from . import musicnn
-    from .runs import library_versions
+    from ..plumbing.runs import library_versions
 
     return {"model": "musicnn", "network": musicnn.DEFAULT_MODEL, "layer": musicnn.DEFAULT_LAYER,
             "wheel_sha256": musicnn.WHEEL_SHA256, "per": per,

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from .atomic import write_text_atomically
-from .settings import PROJECT_ROOT
+from ..settings import PROJECT_ROOT
 
 REAL_MUSIC_RESULTS = PROJECT_ROOT / "results" / "real_music.json"
 """The committed results of `python -m helpers evaluate` on the open-music collection."""
@@ -83,7 +83,7 @@ def compare_runs(a: str, b: str, path: Path = REAL_MUSIC_RESULTS, held_out: str 
 
     Taught in notebooks/10_real_music.ipynb.
     """
-    from .evaluate import compare_folds
+    from ..evaluate import compare_folds
 
     def run_of(model: str) -> dict:
         found = [run["result"] for run in read_results(path)
@@ -104,7 +104,7 @@ def fold_by_fold(accuracy: list[float], recorded: list[dict]) -> str:
 
     Used by the real-music scripts in benchmarks/.
     """
-    from .evaluate import compare_folds
+    from ..evaluate import compare_folds
 
     comparison = compare_folds(accuracy, [fold["song_accuracy"] for fold in recorded])
     return (f"fold by fold: {', '.join(f'{d:+.3f}' for d in comparison['per_fold'])}; "

@@ -1,7 +1,7 @@
 """Write a file so that a reader sees the whole file or none: write beside it, then rename.
 
-Used by helpers/dataset.py and helpers/musicnn.py (cached arrays), helpers/saved.py (saved
-models), helpers/transfer.py and helpers/results.py (JSON files).
+Used by helpers/dataset.py and helpers/pretrained/musicnn.py (cached arrays), helpers/plumbing/saved.py (saved
+models), helpers/pretrained/transfer.py and helpers/plumbing/results.py (JSON files).
 """
 
 from __future__ import annotations

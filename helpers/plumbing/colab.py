@@ -2,7 +2,7 @@
 
 REPOSITORY below is the one place that names where the series lives. The badge at the top of
 each notebook and the set-up cell under it are written from it; a fork changes that line and
-runs ``python -m helpers.colab`` once, which rewrites the badge and the set-up cell of every
+runs ``python -m helpers.plumbing.colab`` once, which rewrites the badge and the set-up cell of every
 notebook in notebooks/ (and nothing else). tests/test_colab.py checks they agree.
 
 The set-up cell is as short as TensorFlow's tutorials' install cells and does nothing outside
@@ -21,14 +21,14 @@ import argparse
 from pathlib import Path
 
 REPOSITORY = "https://github.com/sound-ml-series/sound-ml-series"
-"""Where the series lives on GitHub. A fork: change this, then run ``python -m helpers.colab``."""
+"""Where the series lives on GitHub. A fork: change this, then run ``python -m helpers.plumbing.colab``."""
 
 BRANCH = "main"
 
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
 SETUP_CELL = '''\
-# Set-up. On Colab: fetch the series, install what Colab lacks (helpers/colab.py). Elsewhere: nothing to do.
+# Set-up. On Colab: fetch the series, install what Colab lacks (helpers/plumbing/colab.py). Elsewhere: nothing to do.
 import sys
 if "google.colab" in sys.modules:
     import os, subprocess; SERIES = "/content/{name}"
@@ -93,10 +93,10 @@ def write_notebooks(folder: Path, repository: str = REPOSITORY, branch: str = BR
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.colab",
+        prog="python -m helpers.plumbing.colab",
         description="Rewrite the Colab badge and the set-up cell of every notebook from REPOSITORY "
-                    "in helpers/colab.py (change that line first, in a fork).")
-    parser.add_argument("--notebooks", type=Path, default=Path(__file__).resolve().parent.parent / "notebooks",
+                    "in helpers/plumbing/colab.py (change that line first, in a fork).")
+    parser.add_argument("--notebooks", type=Path, default=Path(__file__).resolve().parents[2] / "notebooks",
                         help="the folder of the numbered notebooks (default: the checkout's notebooks/)")
     args = parser.parse_args(argv)
     changed = write_notebooks(args.notebooks)

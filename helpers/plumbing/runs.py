@@ -36,7 +36,7 @@ def training_code_version() -> str:
     rewording a docstring changes nothing. Computed once per session, for the code it runs."""
     digest = hashlib.sha256()
     for name in TRAINING_CODE:
-        tree = ast.parse((Path(__file__).parent / name).read_text(encoding="utf-8"))
+        tree = ast.parse((Path(__file__).parent.parent / name).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             body = getattr(node, "body", None)
             if isinstance(body, list):  # drop every bare string: docstrings and attribute docstrings
@@ -70,7 +70,7 @@ class RunSpec:
 
     def build(self, input_shape: tuple[int, ...], n_genres: int):
         """A fresh compiled model: the builder called with its options and this spec's seed."""
-        from .model import BUILDERS
+        from ..model import BUILDERS
 
         return BUILDERS[self.builder](input_shape, n_genres, seed=self.seed, **self.options)
 
@@ -105,7 +105,7 @@ def run_spec(build, settings, **plan) -> RunSpec:
         ValueError: `build` is not one of `helpers.model.BUILDERS` (then make the spec yourself,
             with `RunSpec`, after adding your builder to that dictionary).
     """
-    from .model import BUILDERS, training_plan
+    from ..model import BUILDERS, training_plan
 
     function, options = (build.func, dict(build.keywords)) if isinstance(build, functools.partial) else (build, {})
     name = getattr(function, "__name__", repr(function))
@@ -172,7 +172,7 @@ def library_versions() -> dict[str, str]:
     import keras
     import tensorflow as tf
 
-    from .dataset import feature_versions
+    from ..dataset import feature_versions
 
     return {"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": np.__version__, **feature_versions()}
 
@@ -183,7 +183,7 @@ def run_record(model, dataset, split, spec: RunSpec) -> dict:
     names), the split (its rule and its pieces), the library versions, and hashes of the model's
     architecture and compile settings (optimiser, learning rate, loss).
 
-    Saved with the model (`helpers.saved.save_run`); `python -m helpers predict` reads its genres
+    Saved with the model (`helpers.plumbing.saved.save_run`); `python -m helpers predict` reads its genres
     and feature settings from there. Its hash (`fingerprint`) decides whether a saved model or
     fold can be reused.
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .atomic import temporary_beside
-from .collection import AUDIO_EXTENSIONS
+from ..collection import AUDIO_EXTENSIONS
 
 
 def _safe_name(name: str) -> str:

@@ -25,9 +25,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import InputError
-from .settings import PROJECT_ROOT
-from .sources import variant_family
+from ..plumbing.errors import InputError
+from ..settings import PROJECT_ROOT
+from ..sources import variant_family
 
 COLLECTION = {
     "dramatic": ("widelands-data", "megaglest-data", "freedroidrpg-data"),
@@ -53,8 +53,8 @@ MARKER = ".open_music.json"
 """The file that marks a complete open-music collection: what was written, from which packages."""
 
 
-OpenMusicError = InputError
-"""The collection cannot be fetched here; the message says why and what to do instead."""
+class OpenMusicError(InputError):
+    """The collection cannot be fetched here; the message says why and what to do instead."""
 
 
 @dataclass
@@ -451,7 +451,7 @@ def games_table(record: dict) -> str:
 
     Taught in notebooks/10_real_music.ipynb.
     """
-    from .sources import song_source
+    from ..sources import song_source
 
     lines = [f"{'genre':<14}{'game':<17}{'songs':>6}{'minutes':>9}"]
     for genre, names in record["songs"].items():

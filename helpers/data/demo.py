@@ -34,8 +34,8 @@ from joblib import Parallel, delayed
 from scipy import fft as sp_fft
 from scipy import signal as sps
 
-from .collection import DEMO_MARKER, CollectionError, display_path, is_demo_collection, is_ignored
-from .settings import Settings
+from ..collection import DEMO_MARKER, CollectionError, display_path, is_demo_collection, is_ignored
+from ..settings import Settings
 
 RATE = 44_100
 """Sample rate of the demo files (Hz), the rate of most downloaded music."""
@@ -272,7 +272,7 @@ DEMO_VERSION = 3
 
 
 def _marker_text(seed: int) -> str:
-    return (f"This folder holds the synthesised demo collection of the series (helpers/demo.py).\nseed {seed}\n"
+    return (f"This folder holds the synthesised demo collection of the series (helpers/data/demo.py).\nseed {seed}\n"
             f"version {DEMO_VERSION}\n")
 
 
