@@ -28,3 +28,16 @@ def test_the_lock_pins_every_requirement_exactly():
         name = re.split(r"[<>=!~\[ ]", line, maxsplit=1)[0].lower().replace("_", "-")
         assert name in pins, f"requirements-lock.txt does not pin {name}: run .ci/lock"
     assert all(line.startswith(("#", "-e .")) or "==" in line for line in lock if line.strip())
+
+
+def test_keras_is_new_enough_that_safe_mode_holds():
+    """Keras before 3.11.3 let a crafted .keras file run code despite safe_mode (CVE-2025-1550,
+    CVE-2025-8747, CVE-2025-9906); `predict` loads model files a reader may have been given."""
+    from packaging.version import Version
+
+    floor = Version("3.11.3")
+    for name in ("requirements.txt", "pyproject.toml"):
+        found = re.findall(r"""^\s*"?keras>=([\d.]+)"?,?\s*$""", (ROOT / name).read_text(), flags=re.MULTILINE)
+        assert len(found) == 1 and Version(found[0]) >= floor, f"{name} should ask for keras>={floor}"
+    pinned = re.findall(r"^keras==([\d.]+)$", (ROOT / "requirements-lock.txt").read_text(), flags=re.MULTILINE)
+    assert Version(pinned[0]) >= floor
