@@ -239,22 +239,6 @@ def compare_cross_validations(a: list[dict], b: list[dict], y: np.ndarray, group
     return {**folds, "songs": songs, "verdict": "larger than the noise" if shown else "not shown"}
 
 
-def ensemble_song_accuracies(dataset, splits, runs: list[list[dict]], rule: str = SONG_RULE) -> list[float]:
-    """Per fold, the song accuracy of the pieces' probabilities averaged over several models' runs
-    on the same folds (each run a list of folds, as `helpers.train.cross_validate` returns them,
-    in the order of `splits`), a song decided by `rule`: its pieces' "vote" or their "mean".
-
-    Used by benchmarks/real_music_ensembles.py and real_music_seeds.py.
-    """
-    accuracy = []
-    for k, split in enumerate(splits):
-        proba = np.mean([np.asarray(run[k]["proba"]) for run in runs], axis=0)
-        groups = dataset.groups[split.test]
-        truth = song_truth(dataset.y[split.test], groups)[1]
-        accuracy.append(float(np.mean(song_predictions(proba, groups, rule)[1] == truth)))
-    return accuracy
-
-
 def least_certain_songs(proba: np.ndarray, y: np.ndarray, groups: np.ndarray, n: int = 3) -> list[dict]:
     """The `n` songs whose pieces gave their true genre the lowest mean probability: the
     mistakes first, then the closest calls.

@@ -16,7 +16,7 @@ the genres in those terms. The rule, the same for any collection (nothing here i
 
 The classifier sees one row per song. `per="patch"`, classifying each patch and letting a song's
 patches vote, is kept to compare. The rule above was fixed before any score was seen; both ways
-were then measured (benchmarks/transfer_rules.py, on the folds dealt per genre): per patch was
+were then measured (benchmarks/README.md, "Transfer learning", on the folds dealt per genre): per patch was
 better on the demo (0.903 against 0.845) and worse on the open-music collection (0.799 against
 0.842 by song, 0.632 against 0.675 holding out games), so the rule stands.
 

@@ -2,7 +2,7 @@
 its embeddings, for notebook 11 (which cannot fetch 1.5 GB in CI).
 
     python -m helpers fetch-open-music --tracks open_music
-    python benchmarks/real_music_transfer.py --tracks open_music       # writes results/open_music_embeddings.json
+    python tools/real_music_transfer.py --tracks open_music       # writes results/open_music_embeddings.json
 
 (With CACHE_DIR set as for `evaluate`, the embeddings come from its cache.) For every song: its
 mood, its game and the first two principal components of its summary (helpers.pretrained.transfer.song_summaries:
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout's helpers
 
 import helpers  # noqa: E402
 from helpers.sources import song_source  # noqa: E402
@@ -52,7 +52,7 @@ def main() -> None:
     for game in sorted(set(games)):
         mine = np.isin(tagged.groups, [s for s, g in zip(songs, games) if g == game])
         by_game[game] = [[tag, round(p, 3)] for tag, p in musicnn.top_tags(tagged.X[mine], tags, 5)]
-    result = {"command": "python benchmarks/real_music_transfer.py --tracks open_music",
+    result = {"command": "python tools/real_music_transfer.py --tracks open_music",
               "model": musicnn.DEFAULT_MODEL, "layer": musicnn.DEFAULT_LAYER,
               "explained_variance": [round(float(v), 4) for v in pca.explained_variance_ratio_],
               "songs": [{"name": dataset.song_names[s], "mood": dataset.genres[int(dataset.y[dataset.groups == s][0])],
