@@ -15,6 +15,11 @@ from .atomic import temporary_beside, write_text_atomically
 from .errors import InputError
 from .runs import fingerprint
 
+SAFE_KERAS = "3.11.3"
+"""Keras before this let a crafted .keras file run code despite safe_mode (CVE-2025-1550,
+CVE-2025-8747, CVE-2025-9906). requirements.txt asks for it; Colab keeps its own Keras, so
+`load_model` warns there when it is older."""
+
 class ModelFileError(InputError):
     """A saved model that is missing, damaged or does not fit; the message names the file."""
 
@@ -71,6 +76,7 @@ def load_model(path: Path):
     from .quiet_tensorflow import keras
 
     path = Path(path)
+    _warn_when_keras_is_old(keras.__version__)
     if not path.is_file():
         raise ModelFileError(f"{path}: no saved model there (train one in notebooks/05_cnn.ipynb)")
     if not zipfile.is_zipfile(path):
@@ -86,6 +92,17 @@ def load_model(path: Path):
                                  f"or the like); the series saves no such model, so load it only from a source "
                                  f"you trust, with keras.saving.load_model(..., safe_mode=False)") from None
         raise ModelFileError(f"{path}: cannot be loaded as a Keras model ({type(error).__name__}: {error})") from None
+
+
+def _warn_when_keras_is_old(version: str) -> None:
+    import warnings
+
+    def numbers(text):
+        return tuple(int(part) for part in text.split(".")[:3] if part.isdigit())
+
+    if numbers(version) < numbers(SAFE_KERAS):
+        warnings.warn(f"Keras {version} can be made to run code by a crafted .keras file despite safe_mode; "
+                      f"load only models you made, or run  pip install -U \"keras>={SAFE_KERAS}\"", stacklevel=3)
 
 
 def load_history(path: Path) -> tuple[dict, str]:
