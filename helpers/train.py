@@ -19,7 +19,7 @@ from .labels import piece_weights
 from .pipelines import batches, mixed_batches
 from .plumbing.quiet_tensorflow import keras, tf
 from .plumbing.runs import RunSpec, fingerprint, run_record
-from .plumbing.saved import ModelFileError, load_history, load_model, read_folds, save_run, saved_fingerprint, write_folds
+from .plumbing.saved import ModelFileError, add_fold, load_history, load_model, read_folds, readable_folds, save_run, saved_fingerprint
 from .settings import Settings
 from .split import Split
 
@@ -161,7 +161,7 @@ def cross_validate(spec: RunSpec, dataset: Dataset, splits: list[Split], setting
     from .evaluate import accuracies, predict_proba
 
     path = Path(settings.models_dir) / f"{name or spec.builder}.cv.json"
-    saved = read_folds(path)
+    saved = readable_folds(path)
     folds = []
     for k, (split, fold_spec) in enumerate(zip(splits, _fold_specs(spec, splits))):
         model, record = _fold_key(fold_spec, dataset, split)
@@ -170,10 +170,10 @@ def cross_validate(spec: RunSpec, dataset: Dataset, splits: list[Split], setting
             history = fit(model, dataset, split, fold_spec)
             proba = predict_proba(model, dataset.X[split.test])
             scores = accuracies(proba, dataset.y[split.test], dataset.groups[split.test])
-            saved[key] = {**scores, "epochs": len(history["loss"]),
-                          "seconds_per_epoch": sum(history["seconds"]) / len(history["seconds"]),
-                          "test": split.test.tolist(), "proba": proba.round(6).tolist(), "record": record}
-            write_folds(path, saved)
+            saved = add_fold(path, key, {**scores, "epochs": len(history["loss"]),
+                                         "seconds_per_epoch": sum(history["seconds"]) / len(history["seconds"]),
+                                         "test": split.test.tolist(), "proba": proba.round(6).tolist(),
+                                         "record": record})
             if progress:
                 print(f"{name or spec.builder} fold {k + 1}/{len(splits)}: {scores['songs']} test songs, "
                       f"song accuracy {scores['song_accuracy']:.3f}")

@@ -24,7 +24,6 @@ Taught in notebooks/01_listen_and_load.ipynb.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from joblib import Parallel, delayed
 from scipy import fft as sp_fft
 from scipy import signal as sps
 
+from ..plumbing.atomic import replace_durably
 from ..collection import DEMO_MARKER, CollectionError, display_path, is_demo_collection, is_ignored
 from ..settings import Settings
 
@@ -264,7 +264,7 @@ def _write_song(path: Path, seed: int) -> None:
     audio = synthesise_song(path.parent.name, seed, index)
     tmp = path.with_name(f".{path.name}.partial")
     sf.write(tmp, audio, RATE, format="MP3")
-    os.replace(tmp, path)  # atomic: a song is either whole or absent
+    replace_durably(tmp, path)  # atomic: a song is either whole or absent
 
 
 DEMO_VERSION = 3
@@ -314,7 +314,7 @@ def write_demo_collection(tracks_dir: Path, genres=("silly_energy", "dramatic"),
         if original is not None and original.is_file():
             tmp = path.with_name(f".{path.name}.partial")
             shutil.copyfile(original, tmp)
-            os.replace(tmp, path)
+            replace_durably(tmp, path)
         else:
             to_make.append(path)
     Parallel(n_jobs=n_jobs, prefer="threads")(delayed(_write_song)(path, seed) for path in to_make)

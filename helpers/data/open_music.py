@@ -363,6 +363,7 @@ def fetch_open_music(tracks: Path = DEFAULT_FOLDER, cache: Path | None = None, c
     packages = [package for genre in collection.values() for package in genre]
     manifest = _check_folder(tracks)
     remove_partials(tracks, ["open_music"])
+    remove_partials(tracks.parent, ["open_music"])  # a killed fetch that was creating `tracks` staged it beside
     remove_partials(cache, packages)
     if manifest and manifest.get("packages") == packages and all(
             (tracks / genre / name).is_file() for genre, names in manifest["songs"].items() for name in names):
@@ -378,8 +379,11 @@ def fetch_open_music(tracks: Path = DEFAULT_FOLDER, cache: Path | None = None, c
         print(f"Downloading {len(missing)} package(s), about {size}, into {cache} (kept there: never downloaded "
               f"again); only their music is unpacked.")
     created = not tracks.exists()
-    tracks.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".open_music.", suffix=".partial", dir=tracks))
+    if created:  # built beside it, then moved into place in one rename: the folder appears whole or not at all
+        tracks.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".open_music.", suffix=".partial", dir=tracks.parent))
+    else:
+        staging = Path(tempfile.mkdtemp(prefix=".open_music.", suffix=".partial", dir=tracks))
     fetched = Fetched()
     try:
         for genre, genre_packages in collection.items():
@@ -405,11 +409,9 @@ def fetch_open_music(tracks: Path = DEFAULT_FOLDER, cache: Path | None = None, c
                     os.replace(copyright_file, staging / "LICENSES" / f"{package}.txt")
                 shutil.rmtree(unpacked)
                 print(f"  {len(kept)} song(s) of {game_name(package)} kept, {len(dropped)} file(s) dropped")
-        _install(staging, tracks, collection, fetched, packages)
+        _install(staging, tracks, collection, fetched, packages, whole=created)
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
-        if created and not any(tracks.iterdir()):
-            tracks.rmdir()
         if isinstance(error, OSError):  # a full disk, a folder that cannot be written
             raise OpenMusicError(f"the collection could not be written ({error}); nothing was left half-written in "
                                  f"{tracks}") from error
@@ -418,8 +420,17 @@ def fetch_open_music(tracks: Path = DEFAULT_FOLDER, cache: Path | None = None, c
     return fetched
 
 
-def _install(staging: Path, tracks: Path, collection: dict, fetched: Fetched, packages: list[str]) -> None:
-    """Move the staged collection into `tracks` (renames within one folder), the marker last."""
+def _install(staging: Path, tracks: Path, collection: dict, fetched: Fetched, packages: list[str],
+             whole: bool = False) -> None:
+    """Move the staged collection into `tracks`: the staging folder itself, renamed, when `whole`
+    (the fetch created `tracks`); else song by song (renames within one folder), the marker last."""
+    manifest = {"packages": packages, "debs": fetched.packages, "songs": fetched.songs, "seconds": fetched.seconds,
+                "durations": fetched.durations, "dropped": fetched.dropped}
+    if whole:
+        shutil.rmtree(staging / ".unpacked", ignore_errors=True)
+        (staging / MARKER).write_text(json.dumps(manifest, indent=1))
+        os.replace(staging, tracks)
+        return
     for genre in collection:
         (tracks / genre).mkdir(exist_ok=True)
         for name in fetched.songs[genre]:
@@ -428,8 +439,6 @@ def _install(staging: Path, tracks: Path, collection: dict, fetched: Fetched, pa
         (tracks / "LICENSES").mkdir(exist_ok=True)
         for licence in (staging / "LICENSES").iterdir():
             os.replace(licence, tracks / "LICENSES" / licence.name)
-    manifest = {"packages": packages, "debs": fetched.packages, "songs": fetched.songs, "seconds": fetched.seconds,
-                "durations": fetched.durations, "dropped": fetched.dropped}
     (staging / MARKER).write_text(json.dumps(manifest, indent=1))
     os.replace(staging / MARKER, tracks / MARKER)
 

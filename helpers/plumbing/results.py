@@ -13,19 +13,36 @@ import json
 import time
 from pathlib import Path
 
-from .atomic import write_text_atomically
+from .atomic import locked, write_text_atomically
+from .errors import InputError
 from ..settings import PROJECT_ROOT
 
 REAL_MUSIC_RESULTS = PROJECT_ROOT / "results" / "real_music.json"
 """The committed results of `python -m helpers evaluate` on the open-music collection."""
 
 
+class ResultsFileError(InputError):
+    """A results file that is damaged or holds something else; the message names it."""
+
+
 def read_results(path: Path = REAL_MUSIC_RESULTS) -> list[dict]:
-    """The runs recorded in `path`: each {"command", "date", "result"}; [] when there is no file yet."""
+    """The runs recorded in `path`: each {"command", "date", "result"}; [] when there is no file yet.
+
+    Raises:
+        ResultsFileError: the file is there but damaged: never read as empty, which would let
+            the next `record_result` write over every run it holds.
+    """
     path = Path(path)
-    if not path.is_file():
+    try:
+        runs = json.loads(path.read_text())["runs"]
+        if not isinstance(runs, list):
+            raise TypeError(f"'runs' is a {type(runs).__name__}")
+    except FileNotFoundError:
         return []
-    return json.loads(path.read_text())["runs"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ResultsFileError(f"{path}: damaged, or not a file of recorded results ({type(error).__name__}: "
+                               f"{error}); mend it (git restore {path.name}, if it is committed) or record elsewhere") from None
+    return runs
 
 
 def record_result(path: Path, command: str, result: dict) -> None:
@@ -33,14 +50,15 @@ def record_result(path: Path, command: str, result: dict) -> None:
     the very same command is replaced where it stands, so the runs keep their numbers. Written
     whole or not at all."""
     path = Path(path)
-    runs = read_results(path)
     run = {"command": command, "date": time.strftime("%Y-%m-%d"), "result": result}
-    same = [k for k, earlier in enumerate(runs) if earlier["command"] == command]
-    if same:
-        runs[same[0]] = run
-    else:
-        runs.append(run)
-    write_text_atomically(path, json.dumps({"runs": runs}, indent=1) + "\n")
+    with locked(path):  # two runs recording at once both keep their run
+        runs = read_results(path)
+        same = [k for k, earlier in enumerate(runs) if earlier["command"] == command]
+        if same:
+            runs[same[0]] = run
+        else:
+            runs.append(run)
+        write_text_atomically(path, json.dumps({"runs": runs}, indent=1) + "\n")
 
 
 def _held_out(result: dict) -> str:

@@ -11,7 +11,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from .atomic import temporary_beside, write_text_atomically
+from .atomic import locked, replace_durably, temporary_beside, write_text_atomically
 from .errors import InputError
 from .runs import fingerprint
 
@@ -41,8 +41,8 @@ def save_run(model, history: dict, path: Path, record: dict | None = None) -> No
         with zipfile.ZipFile(tmp_model, "a") as archive:  # Keras ignores files it does not know
             archive.writestr(RECORD_IN_MODEL, json.dumps(sidecar))
         tmp_json.write_text(json.dumps({**sidecar, "history": history}, indent=1))
-        os.replace(tmp_model, path)
-        os.replace(tmp_json, path.with_suffix(".json"))
+        replace_durably(tmp_model, path)
+        replace_durably(tmp_json, path.with_suffix(".json"))
     finally:
         tmp_model.unlink(missing_ok=True)
         tmp_json.unlink(missing_ok=True)
@@ -122,15 +122,47 @@ def saved_fingerprint(path: Path) -> str:
 
 
 def read_folds(path: Path) -> dict[str, dict]:
-    """The folds kept in a `.cv.json` file, by fingerprint; empty when there is none yet (or it
-    was written by an older version of the series, which kept no records)."""
+    """The folds kept in a `.cv.json` file, by fingerprint; empty when there is none yet.
+
+    Raises:
+        ModelFileError: the file is there but damaged, or not a folds file: never read as empty,
+            which would let the next fold overwrite the folds it holds (`add_fold` sets it aside).
+    """
+    path = Path(path)
     try:
-        saved = json.loads(Path(path).read_text())["folds"]
-    except (OSError, ValueError, KeyError):
+        saved = json.loads(path.read_text())["folds"]
+        if not isinstance(saved, dict):
+            raise TypeError(f"'folds' is a {type(saved).__name__}")
+    except FileNotFoundError:
         return {}
-    if not isinstance(saved, dict):
-        return {}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ModelFileError(f"{path}: damaged, or not a file of cross-validation folds "
+                             f"({type(error).__name__}: {error})") from None
     return {key: fold for key, fold in saved.items() if isinstance(fold, dict) and "record" in fold}
+
+
+def readable_folds(path: Path) -> dict[str, dict]:
+    """`read_folds`, but a damaged file is renamed `<name>.damaged` (kept, never deleted) and
+    reported, and the folds start again: what `cross_validate` does before it trains."""
+    import warnings
+
+    try:
+        return read_folds(path)
+    except ModelFileError as error:
+        aside = Path(path).with_name(Path(path).name + ".damaged")
+        os.replace(path, aside)
+        warnings.warn(f"{error}; kept as {aside.name}, and its folds are trained again", stacklevel=2)
+        return {}
+
+
+def add_fold(path: Path, key: str, fold: dict) -> dict[str, dict]:
+    """Add one fold to a `.cv.json` file: read, add, write under a lock, so two runs that
+    cross-validate into the same file (a notebook and the command line) both keep their folds."""
+    with locked(path):
+        saved = readable_folds(path)  # again: another run may have added folds since
+        saved[key] = fold
+        write_folds(path, saved)
+    return saved
 
 
 def write_folds(path: Path, folds: dict[str, dict]) -> None:

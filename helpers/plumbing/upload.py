@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from .atomic import temporary_beside
+from .atomic import replace_durably, temporary_beside
 from ..collection import AUDIO_EXTENSIONS
 
 
@@ -50,7 +50,7 @@ def save_upload(name: str, content: bytes, folder: Path) -> Path:
         tmp = temporary_beside(path)
         try:
             tmp.write_bytes(bytes(content))
-            os.replace(tmp, path)  # whole or not at all
+            replace_durably(tmp, path)  # whole or not at all
         finally:
             tmp.unlink(missing_ok=True)
     return path
