@@ -54,7 +54,7 @@ from pathlib import Path
 import librosa
 import numpy as np
 
-from ..plumbing.atomic import temporary_beside, write_array_atomically
+from ..plumbing.atomic import replace_durably, temporary_beside, write_array_atomically
 from ..plumbing.errors import InputError
 from ..load import load_song
 from ..plumbing.quiet_tensorflow import keras, tf
@@ -308,7 +308,7 @@ def convert_checkpoint(wheel: Path, model: keras.Model, out: Path) -> None:
     tmp = temporary_beside(out, suffix=".weights.h5")
     try:
         model.save_weights(tmp)
-        os.replace(tmp, out)
+        replace_durably(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -334,7 +334,10 @@ def pip_command(folder: Path) -> list[str]:
 
 
 def _pip_download(folder: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(pip_command(folder), capture_output=True, text=True)
+    # Without the caller's PYTHONWARNINGS: where warnings are errors (the series' tests, their notebook
+    # kernels), an older pip's own DeprecationWarning would otherwise end the download.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONWARNINGS"}
+    return subprocess.run(pip_command(folder), capture_output=True, text=True, env=env)
 
 
 def musicnn_wheel(cache_dir: Path | None = None) -> Path:
