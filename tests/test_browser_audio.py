@@ -53,6 +53,7 @@ def clip_seconds(notebook) -> list[float]:
     return lengths
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if clip_seconds(nbformat.read(p, 4))], ids=lambda p: p.name)
 def test_every_inline_player_loads_in_chromium(path, tmp_path):
     if BROWSER is None:

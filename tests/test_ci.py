@@ -51,3 +51,27 @@ def test_keras_is_new_enough_that_safe_mode_holds():
         saved._warn_when_keras_is_old("3.12.0")
     pinned = re.findall(r"^keras==([\d.]+)$", (ROOT / "requirements-lock.txt").read_text(), flags=re.MULTILINE)
     assert Version(pinned[0]) >= floor
+
+
+def collected(leg: str) -> set[str]:
+    """The test ids README.md's command collects in one CI leg ("" when run outside CI)."""
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    command = shlex.split(readme_test_command())[1:] + ["--collect-only", "-q"]
+    env = {**os.environ, "SOUND_ML_CI_LEG": leg}
+    out = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    return {line for line in out.splitlines() if "::" in line}
+
+
+@pytest.mark.slow
+def test_between_the_two_legs_every_test_runs_once_and_every_notebook_twice():
+    everything, locked, newest = collected(""), collected("locked"), collected("newest")
+    notebooks = {test for test in everything if test.startswith("notebooks/")}
+    lessons = {test for test in everything if test.startswith(("tests/test_lessons.py", "tests/test_transfer_lessons.py"))}
+    assert len(notebooks) > 100 and lessons
+    assert locked == notebooks | lessons
+    assert newest == everything - lessons
+    assert locked | newest == everything and locked & newest == notebooks

@@ -25,6 +25,7 @@ def test_help_documents_every_command():
         assert command in out.stdout
 
 
+@pytest.mark.slow
 def test_train_then_predict_with_the_models_own_settings(small_collection, tmp_path, monkeypatch):
     from helpers import train
     from helpers.model import improved_cnn
@@ -75,6 +76,7 @@ def test_train_then_predict_with_the_models_own_settings(small_collection, tmp_p
     assert run.stdout.strip() == expected and f"{short}: skipped" in run.stderr and "shorter than one piece" in run.stderr
 
 
+@pytest.mark.slow
 def test_evaluate_reports_each_fold(small_collection, tmp_path):
     (small_collection / "low" / "cover.jpg").write_bytes(b"\xff\xd8")
     run = cli("evaluate", "--tracks", small_collection, "--folds", 2, "--epochs", 1, cache=tmp_path / "cache")
@@ -92,6 +94,7 @@ def test_evaluate_reports_each_fold(small_collection, tmp_path):
     assert [fold["record"]["split"]["rule"][:6] for fold in kept] == ["fold 1", "fold 2"]
 
 
+@pytest.mark.slow
 def test_failures_exit_non_zero_with_one_line(tmp_path):
     run = cli("train", "--tracks", tmp_path / "nowhere", cache=tmp_path / "cache")
     assert run.returncode == 1
@@ -122,12 +125,14 @@ def test_only_the_readers_errors_are_shortened(monkeypatch, capsys):
         cli_module.main(["train", "--traceback"])  # after the command too
 
 
+@pytest.mark.slow
 def test_a_split_over_pieces_cannot_hold_out_sources(small_collection, tmp_path):
     run = cli("evaluate", "--tracks", small_collection, "--split", "piece", "--group", "source", cache=tmp_path / "cache")
     assert run.returncode == 1 and "cannot hold out whole sources" in run.stderr and run.stderr.count("\n") == 1
 
 
 
+@pytest.mark.slow
 def test_evaluate_the_baseline_and_the_random_split_over_pieces(small_collection, tmp_path):
     run = cli("evaluate", "--tracks", small_collection, "--folds", 2, "--model", "baseline", cache=tmp_path / "cache")
     assert run.returncode == 0, run.stderr

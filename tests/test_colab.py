@@ -10,6 +10,8 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
+
 import nbformat
 import helpers
 from helpers.plumbing import colab
@@ -78,6 +80,7 @@ def test_the_setup_cell_does_nothing_outside_colab(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_on_colab_the_setup_cell_clones_installs_without_tensorflow_and_imports_the_clone(tmp_path):
     # A bare repository whose main branch is this checkout's last commit plays GitHub.
     upstream = tmp_path / "github.git"

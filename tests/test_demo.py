@@ -14,6 +14,7 @@ def test_the_same_seed_gives_the_same_song():
     assert not np.array_equal(a[: RATE], synthesise_song("dramatic", 8, 0, seconds=10)[: RATE])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("genre", ["silly_energy", "dramatic", "calm"])
 def test_songs_are_60_to_90_seconds_of_stereo_below_full_scale(genre):
     audio = synthesise_song(genre, 42, 3)
@@ -22,6 +23,7 @@ def test_songs_are_60_to_90_seconds_of_stereo_below_full_scale(genre):
     assert 0.05 < np.max(np.abs(audio)) < 1.0
 
 
+@pytest.mark.slow
 def test_genres_differ_on_average_but_overlap_and_loudness_gives_nothing_away():
     # Genres are statistical, as in real music: silly_energy is faster (more onsets) on average
     # than dramatic, but not every song; loudness comes from the same range in every genre.
@@ -54,6 +56,7 @@ def test_an_unknown_genre_is_refused():
         synthesise_song("polka", 42, 0)
 
 
+@pytest.mark.slow
 def test_writes_mp3_and_never_overwrites(tmp_path):
     tracks = tmp_path / "tracks"
     (tracks / "calm").mkdir(parents=True)
@@ -73,6 +76,7 @@ def test_ensure_songs_leaves_a_readers_folder_alone(small_collection):
     assert sorted(p.name for p in small_collection.rglob("*")) == before
 
 
+@pytest.mark.slow
 def test_ensure_songs_completes_an_interrupted_demo(tmp_path):
     settings = helpers.load_settings(tracks_dir=tmp_path / "t", demo_genres=("calm", "dramatic"), demo_songs_per_genre=1)
     settings.tracks_dir.mkdir()
@@ -130,6 +134,7 @@ def test_a_demo_made_by_another_synthesiser_or_seed_is_written_again_never_besid
     assert (tracks / "calm" / "calm_01.mp3").read_bytes() == b"new 7" and marker.read_text() == "version 1\n"
 
 
+@pytest.mark.slow
 def test_deleted_demo_songs_stay_deleted_once_the_readers_songs_sit_beside_them(tmp_path):
     settings = helpers.load_settings(tracks_dir=tmp_path / "t", demo_genres=("calm", "dramatic"), demo_songs_per_genre=1)
     settings.tracks_dir.mkdir()

@@ -77,6 +77,7 @@ def fits(monkeypatch):
     return calls
 
 
+@pytest.mark.slow
 def test_what_changes_the_model_retrains_and_nothing_else_does(tiny, fits, monkeypatch):
     dataset, settings = tiny
     split = helpers.split_by_song(dataset.y, dataset.groups, seed=1)
@@ -98,6 +99,7 @@ def test_what_changes_the_model_retrains_and_nothing_else_does(tiny, fits, monke
     assert len(fits) == 6  # the labels
 
 
+@pytest.mark.slow
 def test_other_arrays_or_other_training_code_train_again(tiny, fits, monkeypatch):
     dataset, settings = tiny
     split = helpers.split_by_song(dataset.y, dataset.groups, seed=1)
@@ -179,6 +181,7 @@ def test_files_respect_the_umask(tiny):
     assert {p.stat().st_mode & 0o777 for p in settings.models_dir.iterdir()} == {0o640}
 
 
+@pytest.mark.slow
 def test_cross_validation_saves_each_fold_and_resumes(tiny, fits, monkeypatch):
     import helpers.evaluate as evaluate
 

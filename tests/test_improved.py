@@ -40,6 +40,7 @@ def song_split(dataset):
     return Split(np.flatnonzero(~test & ~validation), np.flatnonzero(validation), np.flatnonzero(test))
 
 
+@pytest.mark.slow
 def test_standardisation_is_fitted_on_the_training_pieces_only():
     dataset = tiny_dataset()
     split = song_split(dataset)
@@ -64,6 +65,7 @@ def test_spec_augment_changes_training_batches_only():
     np.testing.assert_allclose(np.sort(shifted.ravel()), np.sort(x.ravel()))
 
 
+@pytest.mark.slow
 def test_the_improved_model_is_smaller_and_learns_where_loudness_varies():
     dataset = tiny_dataset()
     split = song_split(dataset)
@@ -77,6 +79,7 @@ def test_the_improved_model_is_smaller_and_learns_where_loudness_varies():
     assert scores["song_accuracy"] == 1.0, scores
 
 
+@pytest.mark.slow
 def test_early_stopping_stops_and_keeps_the_best_epoch():
     dataset = tiny_dataset()
     split = song_split(dataset)
@@ -92,6 +95,7 @@ def test_early_stopping_stops_and_keeps_the_best_epoch():
     assert loss == pytest.approx(best, rel=1e-3)  # the weights of that epoch were restored
 
 
+@pytest.mark.slow
 def test_an_improved_model_reloads_with_identical_predictions(tmp_path):
     dataset = tiny_dataset()
     split = song_split(dataset)
@@ -109,6 +113,7 @@ def test_three_genres_need_no_code_change():
         improved_cnn((32, 40, 1), 1)
 
 
+@pytest.mark.slow
 def test_cross_validation_results_are_kept_and_reused(tmp_path, monkeypatch):
     from helpers import train
 

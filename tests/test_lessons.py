@@ -17,6 +17,7 @@ from helpers.split import cross_validation_over_pieces
 
 
 pytest.importorskip("tensorflow")
+pytestmark = pytest.mark.lessons  # run after the notebooks, in CI's locked leg (conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -40,6 +40,7 @@ def test_a_truncated_mp3_keeps_what_it_holds(tmp_path):
     assert 4.0 < len(signal) / 22050 < 6.0
 
 
+@pytest.mark.slow
 def test_an_hour_long_song_never_sits_in_memory_at_full_size(tmp_path):
     path = tmp_path / "an hour.wav"
     rate, block = 44100, 44100 * 60
@@ -115,6 +116,7 @@ def test_a_missing_tracks_folder_is_named_and_not_created(tmp_path):
     assert not (tmp_path / "Msuic").exists()
 
 
+@pytest.mark.slow
 def test_an_empty_folder_gets_the_demo(tmp_path):
     settings = helpers.load_settings(tracks_dir=tmp_path, demo_genres=("calm", "dramatic"), demo_songs_per_genre=1)
     (tmp_path / "README.md").write_text("my notes")

@@ -5,9 +5,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 import helpers
 
 
+@pytest.mark.slow
 def test_pip_installs_helpers_importable_from_anywhere(tmp_path):
     target = tmp_path / "site"
     # Build with this environment's setuptools where it has one (Python 3.11 venvs do), so the test

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from helpers.plumbing.quiet_tensorflow import is_start_up_noise
 
 
@@ -19,6 +21,7 @@ def test_information_is_noise_and_errors_are_not():
     assert not is_start_up_noise("Traceback (most recent call last):")
 
 
+@pytest.mark.slow
 def test_the_import_is_quiet_and_keeps_tensorflow_errors_visible():
     env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
     code = ("import os, helpers.plumbing.quiet_tensorflow as q; print(os.environ['TF_CPP_MIN_LOG_LEVEL']); "

@@ -141,6 +141,7 @@ def test_compare_runs_pairs_two_models_on_the_same_folds(tmp_path):
     with pytest.raises(ValueError, match="not made on the same folds"):
         compare_runs("baseline", "original", path)
 
+@pytest.mark.slow
 def test_evaluate_by_source_holds_out_whole_artists_and_records_the_run(tmp_path):
     import os
     import subprocess

@@ -95,6 +95,7 @@ def test_an_interrupted_save_keeps_the_old_model(demo, trained, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.json", "keep.keras"]
 
 
+@pytest.mark.slow
 def test_training_is_deterministic(demo):
     settings, dataset, split = demo
     small = helpers.Split(split.train[::4], split.validation[::4], split.test)

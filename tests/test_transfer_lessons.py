@@ -9,6 +9,7 @@ import pytest
 import helpers
 
 pytest.importorskip("tensorflow")
+pytestmark = pytest.mark.lessons  # run after the notebooks, in CI's locked leg (conftest.py)
 
 NOTEBOOK = helpers.PROJECT_ROOT / "notebooks" / "11_transfer_learning.ipynb"
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 
+@pytest.mark.slow
 def test_a_deprecation_fails_the_test_run():
     with pytest.raises(DeprecationWarning):
         warnings.warn("an old API", DeprecationWarning)
