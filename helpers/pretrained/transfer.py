@@ -1,5 +1,5 @@
-"""Transfer learning: what a network pretrained on a million songs hears in each song, and a small
-scikit-learn classifier on top of it.
+"""Transfer learning: what a network pretrained on about 200 000 songs (those of the Million Song
+Dataset with Last.fm tags) hears in each song, and a small scikit-learn classifier on top of it.
 
 A few dozen songs cannot teach a network from scratch what music sounds like; a network trained
 on hundreds of thousands of songs has learned it already. Its activations for a 3-second patch
