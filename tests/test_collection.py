@@ -43,3 +43,15 @@ def test_upper_case_endings_and_unusual_names_are_songs(tmp_path):
 def test_a_missing_folder_is_named(tmp_path):
     with pytest.raises(CollectionError, match="nowhere.*does not exist"):
         find_songs(tmp_path / "nowhere")
+
+
+def test_the_first_table_says_which_genre_has_too_few_songs_for_the_series(small_collection):
+    from helpers.collection import SONGS_PER_GENRE_NEEDED, collection_table
+
+    write_tone(small_collection / "high" / "high 4.wav", freq=2000)  # high: 5 songs, low: 4
+    table = collection_table(find_songs(small_collection)[0], small_collection)
+    warned = [line for line in table.splitlines() if line.startswith("too few songs")]
+    assert SONGS_PER_GENRE_NEEDED == 5 and len(warned) == 1
+    assert "'low' has 4" in warned[0] and "add 1 to" in warned[0] and "low" in warned[0].rsplit(" ", 1)[1]
+    write_tone(small_collection / "low" / "low 4.wav", freq=100)
+    assert "too few" not in collection_table(find_songs(small_collection)[0], small_collection)
