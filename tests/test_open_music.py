@@ -215,6 +215,28 @@ def test_a_killed_run_leaves_partial_folders_that_the_next_run_removes(cache, tm
     assert partials(tracks) == [] and partials(cache) == [".other-data.abcd1234.partial", ".racer-data.partial"]
 
 
+@needs_dpkg
+@pytest.mark.slow
+def test_a_run_killed_while_it_moves_songs_into_place_is_completed_by_the_next(cache, tmp_path, monkeypatch):
+    tracks = tmp_path / "open music"
+    tracks.mkdir()  # an existing, empty folder: the songs move in one by one
+    killed = KILLED_RUN.replace("from helpers.data.open_music import fetch_open_music", """import os, signal
+from helpers.data.open_music import fetch_open_music
+moved, replace = [], os.replace
+def replace_then_die(source, target):
+    if Path(target).parent.name == "fun" and Path(target).parent.parent.name == "open music":  # moving in: the worst moment
+        os.kill(os.getpid(), signal.SIGKILL)
+    replace(source, target)
+os.replace = replace_then_die""")
+    env = {**os.environ, "PYTHONPATH": str(Path(open_music.__file__).parents[2])}
+    run = subprocess.run([sys.executable, "-c", killed, tracks, cache], env=env, capture_output=True, text=True)
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    assert sorted(p.name for p in (tracks / "dark").iterdir()) and not any((tracks / "fun").iterdir())
+    fetched = fetch_open_music(tracks, cache, COLLECTION, progress=False)  # not refused: completed
+    assert all((tracks / genre / name).is_file() for genre, names in fetched.songs.items() for name in names)
+    assert sorted(fetched.songs) == ["dark", "fun"] and partials(tracks) == []
+
+
 def test_without_apt_one_message_that_points_to_colab_and_own_songs(tmp_path, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda tool: None)
     with pytest.raises(OpenMusicError) as error:

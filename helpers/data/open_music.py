@@ -431,6 +431,10 @@ def _install(staging: Path, tracks: Path, collection: dict, fetched: Fetched, pa
         (staging / MARKER).write_text(json.dumps(manifest, indent=1))
         os.replace(staging, tracks)
         return
+    # The manifest first: a run killed while the songs move leaves a folder that says what it should
+    # hold, which the next fetch completes (a folder of songs without it would be refused as the reader's).
+    (staging / MARKER).write_text(json.dumps(manifest, indent=1))
+    os.replace(staging / MARKER, tracks / MARKER)
     for genre in collection:
         (tracks / genre).mkdir(exist_ok=True)
         for name in fetched.songs[genre]:
@@ -439,8 +443,6 @@ def _install(staging: Path, tracks: Path, collection: dict, fetched: Fetched, pa
         (tracks / "LICENSES").mkdir(exist_ok=True)
         for licence in (staging / "LICENSES").iterdir():
             os.replace(licence, tracks / "LICENSES" / licence.name)
-    (staging / MARKER).write_text(json.dumps(manifest, indent=1))
-    os.replace(staging / MARKER, tracks / MARKER)
 
 
 COLLECTION_RECORD = PROJECT_ROOT / "results" / "open_music_collection.json"
