@@ -145,9 +145,10 @@ def musicnn_input(signal: np.ndarray) -> np.ndarray:
     Returns:
         float32 array of shape (frames, 96): time first, as musicnn's patches are.
     """
-    spectrum = librosa.stft(signal, n_fft=N_FFT, hop_length=HOP_LENGTH, window="hann", center=True, pad_mode="constant")
-    power = np.abs(spectrum) ** 2
-    mel = (librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=N_MELS, htk=False, norm="slaney") @ power).T
+    # The very call musicnn's extractor makes (equal here bit for bit to an stft and a mel matrix by hand).
+    mel = librosa.feature.melspectrogram(y=signal, sr=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP_LENGTH, n_mels=N_MELS,
+                                         htk=False, norm="slaney", window="hann", center=True, pad_mode="constant",
+                                         power=2.0).T
     with np.errstate(over="ignore"):
         half = np.log10(np.float16(10000) * mel.astype(np.float16) + np.float16(1))
     exact = np.log10(10000 * mel + 1)  # float32, used only where float16 overflowed
