@@ -101,6 +101,10 @@ WHEEL_SHA256 = "f38a4890c648c1ddbb141c5d96d2b0a8cfcd36746002d896989f7b88beb65cfa
 EMBEDDING_VERSION = 1
 """Bump when the embedding computation changes, so cached embeddings are not trusted."""
 
+CONVERTER_VERSION = 1
+"""Bump when `convert_checkpoint` changes: the converted weights' file name and every cached
+embedding carry it, so weights converted by an older (perhaps wrong) converter are never reused."""
+
 # Keras layer -> the TensorFlow 1 variable scope musicnn's models.py gave it (layers are
 # numbered in the order models.py creates them).
 CHECKPOINT_NAMES = {
@@ -269,7 +273,7 @@ def load_musicnn(name: str = DEFAULT_MODEL, cache_dir: Path | None = None) -> ke
 
 def weights_path(name: str, cache_dir: Path | None = None) -> Path:
     """Where the converted Keras weights of model `name` are kept."""
-    return _pretrained_dir(cache_dir) / f"{name}-musicnn-0.1.0.weights.h5"
+    return _pretrained_dir(cache_dir) / f"{name}-musicnn-0.1.0-converter{CONVERTER_VERSION}.weights.h5"
 
 
 def convert_checkpoint(wheel: Path, model: keras.Model, out: Path) -> None:
@@ -405,6 +409,7 @@ def embedding_cache_path(path: Path, model: str, layer: str, settings: Settings)
     stat = Path(path).stat()
     identity = {"path": str(Path(path).resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                 "model": model, "layer": layer, "wheel": WHEEL_SHA256, "version": EMBEDDING_VERSION,
+                "converter": CONVERTER_VERSION,
                 "input": [SAMPLE_RATE, N_FFT, HOP_LENGTH, N_MELS, PATCH_FRAMES, PATCH_HOP],
                 "libraries": {**feature_versions(), "keras": keras.__version__, "tensorflow": tf.__version__}}
     key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
