@@ -1,10 +1,12 @@
 """The notebooks' plain code (Keras, librosa, scikit-learn, no helpers) does what the text says.
 
 Notebook 05 builds, compiles and fits the original CNN in plain Keras cells, then says that
-`helpers.original_cnn` is the series' copy of them: tested here, layer by layer.
+`helpers.original_cnn` is the series' copy of them: tested here, layer by layer. Notebook 06 ends
+with the whole spine in one helper-free cell: run here on a small folder of songs.
 The cells are found by what they contain, run as the notebook runs them, and read back.
 """
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
@@ -105,3 +107,27 @@ def test_notebook_05s_plain_fit_learns_its_training_songs(demo_settings):
     assert history["loss"][-1] < 0.8 * history["loss"][0] and history["accuracy"][-1] > 0.7, history
     assert history["accuracy"][-1] >= history["val_accuracy"][-1] + 0.10, history  # and over-fits, as 06 reads
 
+
+def test_notebook_06s_spine_trains_on_a_folder_and_scores_unseen_songs(tmp_path, small_collection):
+    from helpers.plumbing.quiet_tensorflow import keras  # as notebook 06 has, before its last cell
+
+    source = code_cell("06_history.ipynb", "GroupShuffleSplit(")
+    assert "helpers" not in source  # only librosa, numpy, scikit-learn and Keras
+    (small_collection / "low" / "notes.txt").write_text("not a song")  # skipped: not an audio file
+    namespace = {"settings": helpers.load_settings(tracks_dir=small_collection)}
+    exec(source, namespace)
+    song, train, test = namespace["song"], namespace["train"], namespace["test"]
+    assert namespace["genres"] == ["high", "low"]
+    assert len(set(song)) == 8 and sorted(np.concatenate([train, test])) == list(range(len(song)))
+    assert set(song[train]).isdisjoint(song[test]), "a test song has pieces in training"
+    assert len(set(song[test])) >= 2
+    model = namespace["model"]
+    assert isinstance(model, keras.Model) and int(model.optimizer.iterations) > 0  # trained
+    assert 0.0 <= namespace["song_accuracy"] <= 1.0
+    assert len(namespace["votes"]) == len(set(song[test]))
+
+    # Its features are the series' own: the same pieces and log-mel spectrograms as helpers make.
+    first = sorted(set(song))[0]
+    expected = helpers.log_mel(helpers.segment(helpers.load_song(Path(first), 22050), 100_000), sample_rate=22050)
+    assert namespace["X"][song == first].shape == (*expected.shape, 1)
+    np.testing.assert_allclose(namespace["X"][song == first][..., 0], expected, atol=0.05)
