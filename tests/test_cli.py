@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,11 +19,32 @@ def cli(*args, cache, **env):
                           timeout=600)
 
 
-def test_help_documents_every_command():
-    out = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True)
-    assert out.returncode == 0
-    for command in ("demo", "train", "evaluate", "predict", "--traceback"):
-        assert command in out.stdout
+def readme_synopsis() -> dict[str, set[str]]:
+    """Each command of README.md's terminal synopsis, with the options and model names it shows."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split("## The same pipeline from a terminal", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    shown, command = {}, None
+    for line in block.splitlines():
+        line = line.split("#", 1)[0]
+        start = re.match(r"python -m helpers ([a-z-]+)", line)
+        if start:
+            command = start.group(1)
+        if command:
+            shown.setdefault(command, set()).update(re.findall(r"--[a-z]+|(?<=[|{ ])[a-z]+(?=[|\]}])", line))
+    return shown
+
+
+def test_help_documents_every_command_and_option_the_readme_shows():
+    shown = readme_synopsis()
+    assert {"demo", "train", "evaluate", "predict", "fetch-open-music"} <= set(shown)
+    assert {"original", "improved", "baseline", "musicnn"} <= shown["evaluate"]
+    for command, words in shown.items():
+        out = subprocess.run([sys.executable, "-m", "helpers", command, "--help"], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        missing = [word for word in words if word not in out.stdout]
+        assert not missing, f"README shows {missing} for `{command}`, which its --help does not know"
 
 
 @pytest.mark.slow

@@ -1,5 +1,7 @@
 import os
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -49,11 +51,25 @@ def test_a_corrupt_cache_file_is_reported_and_rebuilt(tmp_settings, capsys):
     assert f"cache file {file}" in capsys.readouterr().out
 
 
-def test_the_cache_holds_no_pickles(tmp_settings):
+class Planted:
+    """Unpickling this touches a file: the proof that a pickle in the cache would run code."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_pickle_planted_in_the_cache_is_never_run(tmp_settings, tmp_path, capsys):
     helpers.build_dataset(tmp_settings, progress=False)
-    for file in (tmp_settings.cache_dir / "features").iterdir():
-        assert file.suffix == ".npy"
-        np.load(file, allow_pickle=False)
+    file = sorted((tmp_settings.cache_dir / "features").iterdir())[0]
+    marker = tmp_path / "the pickle ran"
+    np.save(file, np.array([Planted(marker)], dtype=object), allow_pickle=True)
+    again = helpers.build_dataset(tmp_settings, progress=False)
+    assert not marker.exists()  # read with allow_pickle=False: refused, not run
+    assert again.computed == 1 and f"cache file {file}" in capsys.readouterr().out  # reported and computed again
+    np.load(file, allow_pickle=False)  # and replaced by plain numbers
 
 
 def test_a_song_shorter_than_a_piece_is_skipped_with_a_reason(tmp_settings):
