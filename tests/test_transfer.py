@@ -66,5 +66,15 @@ def test_a_saved_classifier_is_plain_numbers_and_answers_the_same():
         fit_transfer(embedded, np.arange(5), per="piece")
 
 
-def test_every_genre_weighs_the_same():
+def test_every_genre_weighs_the_same_however_many_songs_it_has():
+    """Ten songs of one genre and three of another, whose embeddings say nothing about the genre:
+    weighed alike, the classifier's song-level probabilities of the rarer genre sit near one half
+    (unweighted, they would sit near its 3-in-13 share and it would never be answered)."""
+    rng = np.random.default_rng(3)
+    genres = [0] * 10 + [1] * 3
+    X = rng.standard_normal((13 * 4, 6)).astype(np.float32)
+    embedded = helpers.Dataset(X, np.repeat(genres, 4), np.repeat(np.arange(13), 4), ["a", "b"], [])
+    classifier = fit_transfer(embedded, np.arange(len(X)))
+    rare = predict_transfer(classifier, X, embedded.groups, 2)[:, 1]
+    assert 0.4 < rare.mean() < 0.6
     assert transfer_classifier()[-1].class_weight == "balanced"
