@@ -473,3 +473,47 @@ def games_table(record: dict) -> str:
             lines.append(f"{genre:<14}{game:<17}{len(mine):>6}{minutes:>9.1f}")
         lines.append(f"{genre + ' total':<31}{len(names):>6}{record['seconds'][genre] / 60:>9.1f}")
     return "\n".join(lines)
+
+
+def _stanzas(copyright_text: str) -> list[dict[str, str]]:
+    """The paragraphs of a Debian machine-readable copyright file, each as {field: first line}."""
+    stanzas = []
+    for paragraph in copyright_text.split("\n\n"):
+        fields, name = {}, None
+        for line in paragraph.splitlines():
+            if line[:1] in (" ", "\t") and name:  # a continuation line: Files lists may go on
+                if name == "Files":
+                    fields[name] += " " + line.strip()
+                continue
+            name, _, value = line.partition(":")
+            fields[name] = value.strip()
+        stanzas.append(fields)
+    return stanzas
+
+
+def song_licence(tracks: Path, name: str) -> str:
+    """Who holds the copyright of a song of the collection, and under which licence, as its
+    package's copyright file (`LICENSES/<package>.txt`) says: the paragraph whose files match the
+    tune's name, else the one for the package's music folder, else the package's default (`Files: *`).
+
+    Taught in notebooks/10_real_music.ipynb.
+    """
+    from fnmatch import fnmatch
+
+    game, tune = PurePosixPath(name).stem.split("__", 1)
+    package = next(p for p in read_collection(tracks)["packages"] if game_name(p) == game)
+    stanzas = [s for s in _stanzas((Path(tracks) / "LICENSES" / f"{package}.txt").read_text(errors="replace"))
+               if s.get("Files") and s.get("License")]
+
+    def says(stanza):
+        return f"{stanza.get('Copyright', '?')}; licence {stanza['License']} ({package})"
+
+    for stanza in stanzas:  # a paragraph naming this very file
+        if any(fnmatch(f"{tune.lower()}.ogg", PurePosixPath(p).name.lower()) and PurePosixPath(p).name != "*"
+               for p in stanza["Files"].split()):
+            return says(stanza)
+    for stanza in stanzas:  # one for the music folder
+        if any(PurePosixPath(p).name == "*" and "music" in p.lower() for p in stanza["Files"].split()):
+            return says(stanza)
+    default = [s for s in stanzas if "*" in s["Files"].split()]
+    return says(default[0]) if default else f"see LICENSES/{package}.txt"
