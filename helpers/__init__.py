@@ -53,7 +53,7 @@ from .data.demo import ensure_songs
 from .plumbing.errors import InputError
 from .evaluate import (SONG_RULE, accuracies, accuracy_interval, compare_cross_validations, compare_folds,
                        compare_songs, least_certain_songs, plot_confusion, plot_reliability, plot_timeline,
-                       predict_proba, reliability, song_predictions, song_verdict, songs_right)
+                       predict_proba, reliability, say_comparison, song_predictions, song_verdict, songs_right)
 from .history import plot_history
 from .labels import piece_weights, song_truth
 from .load import AudioError, describe_audio_file, load_song, plot_waveform
