@@ -4,7 +4,7 @@ A song's answer combines the answers for its pieces: the majority vote of the pi
 genres, or the genre with the highest mean probability.
 
 Taught in notebooks/06_history.ipynb; confusion matrices in 07_evaluate, a song's timeline
-and a reliability diagram in 08_predict.
+and a reliability diagram in 08_predict; how sure a comparison is in 12_how_sure.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def accuracy_interval(correct: int, total: int, confidence: float = 0.95) -> tup
     could still be 0.86; with 4 of 4, 0.40. It treats the songs as independent draws, so it is,
     if anything, too narrow for songs that share an artist or a game.
 
-    Taught in notebooks/07_evaluate.ipynb.
+    Taught in notebooks/12_how_sure.ipynb.
 
     Returns:
         (low, high), both in [0, 1].
@@ -134,7 +134,7 @@ def compare_folds(a: list[float], b: list[float], test_train_ratio: float | None
     When every fold differs by exactly the same amount there is no spread to judge the noise
     by: p is NaN and the verdict "not shown".
 
-    Taught in notebooks/07_evaluate.ipynb and notebooks/09_improve.ipynb.
+    Taught in notebooks/12_how_sure.ipynb.
 
     Args:
         a, b: one score per fold, in the same fold order.
@@ -192,7 +192,7 @@ def compare_songs(right_a: np.ndarray, right_b: np.ndarray, level: float = 0.05)
     models would change with other training songs, so the series calls a difference shown only
     when `compare_folds` says so too.
 
-    Taught in notebooks/07_evaluate.ipynb.
+    Taught in notebooks/12_how_sure.ipynb.
 
     Args:
         right_a, right_b: per song, in the same order, whether each model got it right
@@ -218,7 +218,7 @@ def compare_cross_validations(a: list[dict], b: list[dict], y: np.ndarray, group
     (`compare_folds` on the song accuracies) and song by song (`compare_songs`). The verdict is
     "larger than the noise" only when both tests say so; otherwise "not shown".
 
-    Taught in notebooks/07_evaluate.ipynb and notebooks/09_improve.ipynb.
+    Taught in notebooks/12_how_sure.ipynb.
 
     Args:
         a, b: results as `helpers.train.cross_validate` returns them, on the same folds.
