@@ -13,8 +13,8 @@ The lessons (the notebook that teaches each):
     model        the CNNs and how each trains by default (05, 09)        -- TensorFlow
     pipelines    batches and mixup for Keras (05, 09)                    -- TensorFlow
     train        fit, train or load, cross-validate (05-07)              -- TensorFlow
-    evaluate     accuracy per piece and per song (06), comparisons and confusion matrices (07),
-                 timelines and reliability (08)
+    evaluate     accuracy per piece and per song (06), confusion matrices and comparisons in one
+                 line (07), timelines and reliability (08), intervals and tests (12)
     history      training curves (06)
     baseline     per-mel-band statistics and logistic regression, the classical baseline (07)
     sources      a song's source (game, artist) and near-duplicate family, from its file name (10)
@@ -53,7 +53,7 @@ from .data.demo import ensure_songs
 from .plumbing.errors import InputError
 from .evaluate import (SONG_RULE, accuracies, accuracy_interval, compare_cross_validations, compare_folds,
                        compare_songs, least_certain_songs, plot_confusion, plot_reliability, plot_timeline,
-                       predict_proba, reliability, song_predictions, song_verdict, songs_right)
+                       predict_proba, reliability, say_comparison, song_predictions, song_verdict, songs_right)
 from .history import plot_history
 from .labels import piece_weights, song_truth
 from .load import AudioError, describe_audio_file, load_song, plot_waveform

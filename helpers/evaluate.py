@@ -4,7 +4,7 @@ A song's answer combines the answers for its pieces: the majority vote of the pi
 genres, or the genre with the highest mean probability.
 
 Taught in notebooks/06_history.ipynb; confusion matrices in 07_evaluate, a song's timeline
-and a reliability diagram in 08_predict.
+and a reliability diagram in 08_predict; how sure a comparison is in 12_how_sure.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def accuracy_interval(correct: int, total: int, confidence: float = 0.95) -> tup
     could still be 0.86; with 4 of 4, 0.40. It treats the songs as independent draws, so it is,
     if anything, too narrow for songs that share an artist or a game.
 
-    Taught in notebooks/07_evaluate.ipynb.
+    Taught in notebooks/12_how_sure.ipynb.
 
     Returns:
         (low, high), both in [0, 1].
@@ -134,7 +134,7 @@ def compare_folds(a: list[float], b: list[float], test_train_ratio: float | None
     When every fold differs by exactly the same amount there is no spread to judge the noise
     by: p is NaN and the verdict "not shown".
 
-    Taught in notebooks/07_evaluate.ipynb and notebooks/09_improve.ipynb.
+    Taught in notebooks/12_how_sure.ipynb.
 
     Args:
         a, b: one score per fold, in the same fold order.
@@ -192,7 +192,7 @@ def compare_songs(right_a: np.ndarray, right_b: np.ndarray, level: float = 0.05)
     models would change with other training songs, so the series calls a difference shown only
     when `compare_folds` says so too.
 
-    Taught in notebooks/07_evaluate.ipynb.
+    Taught in notebooks/12_how_sure.ipynb.
 
     Args:
         right_a, right_b: per song, in the same order, whether each model got it right
@@ -218,7 +218,7 @@ def compare_cross_validations(a: list[dict], b: list[dict], y: np.ndarray, group
     (`compare_folds` on the song accuracies) and song by song (`compare_songs`). The verdict is
     "larger than the noise" only when both tests say so; otherwise "not shown".
 
-    Taught in notebooks/07_evaluate.ipynb and notebooks/09_improve.ipynb.
+    Taught in notebooks/12_how_sure.ipynb.
 
     Args:
         a, b: results as `helpers.train.cross_validate` returns them, on the same folds.
@@ -235,6 +235,41 @@ def compare_cross_validations(a: list[dict], b: list[dict], y: np.ndarray, group
     songs = compare_songs(right_a, right_b, level)
     shown = folds["verdict"] == songs["verdict"] == "larger than the noise"
     return {**folds, "songs": songs, "verdict": "larger than the noise" if shown else "not shown"}
+
+
+def say_comparison(a: list, b: list, names: tuple[str, str], songs_per_fold: list[int] | None = None) -> str:
+    """Two models on the same folds, in one plain line: in how many folds `a` is ahead of `b`,
+    and by how many songs in each. How sure that is, it does not say: notebook 12 does.
+
+    For example "improved vs original: ahead in 3 of 3 folds, by 3, 3 and 3 songs; how sure:
+    notebook 12", or "musicnn vs improved: ahead in 1 of 3 folds, level in 2 (songs per fold
+    +1, 0, 0); how sure: notebook 12".
+
+    Used in notebooks/07_evaluate.ipynb, 09_improve, 10_real_music and 11_transfer_learning.
+
+    Args:
+        a, b: per fold, in the same fold order, either results as `helpers.train.cross_validate`
+            returns them (each with "song_accuracy" and "songs") or song accuracies.
+        names: what to call `a` and `b`.
+        songs_per_fold: test songs per fold, needed only when `a` and `b` are accuracies.
+    """
+    if len(a) != len(b) or len(a) == 0:
+        raise ValueError(f"need the same folds for both models, got {len(a)} and {len(b)}")
+    if isinstance(a[0], dict):
+        songs_per_fold = [fold["songs"] for fold in a]
+        a, b = [fold["song_accuracy"] for fold in a], [fold["song_accuracy"] for fold in b]
+    if songs_per_fold is None or len(songs_per_fold) != len(a):
+        raise ValueError("need the number of test songs of every fold")
+    songs = [int(round((x - y) * n)) for x, y, n in zip(a, b, songs_per_fold)]  # songs more right
+    ahead, level, behind = sum(d > 0 for d in songs), sum(d == 0 for d in songs), sum(d < 0 for d in songs)
+    said = f"{names[0]} vs {names[1]}: ahead in {ahead} of {len(songs)} folds"
+    if ahead == len(songs):
+        counts = ", ".join(str(d) for d in songs[:-1]) + " and " * (len(songs) > 1) + str(songs[-1])
+        said += f", by {counts} song{'' if songs == [1] else 's'}"
+    else:
+        said += "".join(f", {word} in {n}" for word, n in (("level", level), ("behind", behind)) if n)
+        said += f" (songs per fold {', '.join(f'{d:+d}' if d else '0' for d in songs)})"
+    return said + "; how sure: notebook 12"
 
 
 def least_certain_songs(proba: np.ndarray, y: np.ndarray, groups: np.ndarray, n: int = 3) -> list[dict]:

@@ -152,7 +152,8 @@ def cross_validation_by_song(y: np.ndarray, groups: np.ndarray, genres: list[str
     when songs are added: songs of other genres never move, and of its own genre at most one
     song per boundary between runs (`folds` - 1 in all).
 
-    Taught in notebooks/07_evaluate.ipynb.
+    Taught in notebooks/07_evaluate.ipynb; how the folds are dealt, and why their training sets
+    overlap, in notebooks/12_how_sure.ipynb.
 
     Args:
         song_names: per song index, the name that seeds its place (`Dataset.song_names`);
@@ -213,8 +214,8 @@ def labels_that_mean_nothing(y: np.ndarray, groups: np.ndarray, seed: int = 42) 
     test can only score around chance; a model that scores above it has recognised songs, not
     genres. Each draw is scattered (one draw may give a label to more dramatic songs than
     another); average several seeds. A draw that leaves a label with fewer than
-    MIN_SONGS_PER_GENRE songs, too few to split by song, is drawn again. The control of the
-    leakage experiment in notebooks/07_evaluate.ipynb.
+    MIN_SONGS_PER_GENRE songs, too few to split by song, is drawn again. The control
+    in notebooks/12_how_sure.ipynb (the leak itself: 07_evaluate).
     """
     songs, labels = song_truth(y, groups)
     n_labels = int(labels.max()) + 1

@@ -201,3 +201,21 @@ def test_a_difference_is_shown_only_when_folds_and_songs_agree():
     shifted = [{**fold, "test": [t + 1 if t == 29 else t for t in fold["test"]]} for fold in perfect]
     with pytest.raises(ValueError, match="the same songs"):
         helpers.compare_cross_validations(perfect, shifted, np.zeros(31, int), np.arange(31))
+
+
+def test_a_comparison_is_said_in_one_plain_line():
+    """Notebooks 07, 09, 10 and 11 print one line per comparison; how sure it is, notebook 12 says."""
+    folds_a = [{"song_accuracy": 8 / 11, "songs": 11}, {"song_accuracy": 9 / 11, "songs": 11}, {"song_accuracy": 0.9, "songs": 10}]
+    folds_b = [{"song_accuracy": 5 / 11, "songs": 11}, {"song_accuracy": 6 / 11, "songs": 11}, {"song_accuracy": 0.6, "songs": 10}]
+    assert helpers.say_comparison(folds_a, folds_b, ("improved", "original")) == \
+        "improved vs original: ahead in 3 of 3 folds, by 3, 3 and 3 songs; how sure: notebook 12"
+    # Accuracies need the folds' sizes; a mixed result lists every fold's songs with their sign.
+    assert helpers.say_comparison([0.9, 0.5, 0.7], [0.8, 0.5, 0.75], ("a", "b"), songs_per_fold=[10, 10, 20]) == \
+        "a vs b: ahead in 1 of 3 folds, level in 1, behind in 1 (songs per fold +1, 0, -1); how sure: notebook 12"
+    assert helpers.say_comparison([0.6], [0.5], ("a", "b"), songs_per_fold=[10]) == \
+        "a vs b: ahead in 1 of 1 folds, by 1 song; how sure: notebook 12"
+    assert "behind in 2 (songs per fold -2, -1)" in helpers.say_comparison([0.3, 0.4], [0.5, 0.5], ("a", "b"), [10, 10])
+    with pytest.raises(ValueError):
+        helpers.say_comparison([0.5, 0.6], [0.5], ("a", "b"), [10, 10])
+    with pytest.raises(ValueError):
+        helpers.say_comparison([0.5, 0.6], [0.4, 0.5], ("a", "b"))

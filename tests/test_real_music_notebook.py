@@ -34,15 +34,14 @@ def test_the_notebook_fetches_only_when_asked():
 
 
 def test_the_fold_by_fold_comparisons_are_the_committed_results():
-    """The notebook's verdicts come from the committed runs, and its prose (no difference by song
-    is shown on five folds) holds for them."""
-    from helpers.plumbing.results import compare_runs
+    """The notebook's plain lines come from the committed runs, and its prose (no difference by song
+    is shown on five folds; notebook 12 tests them) holds for them."""
+    from helpers.plumbing.results import compare_runs, recorded_folds
 
-    printed = printed_by("compare_runs(").splitlines()
+    printed = printed_by("say_comparison(").splitlines()
     pairs = [("baseline", "original"), ("improved", "original"), ("improved", "baseline")]
     assert len(printed) == len(pairs)
     for line, (better, worse) in zip(printed, pairs):
-        comparison = compare_runs(better, worse, held_out="songs")
-        assert line.startswith(f"{better} - {worse} ")
-        assert line.endswith(f"mean {comparison['difference']:+.3f}, p = {comparison['p']:.2f}: {comparison['verdict']}")
-        assert comparison["verdict"] == "not shown"
+        assert line == helpers.say_comparison(recorded_folds(better), recorded_folds(worse), (better, worse))
+        assert compare_runs(better, worse, held_out="songs")["verdict"] == "not shown"
+    assert printed[1].startswith("improved vs original: ahead in 4 of 5 folds, level in 1")  # never loses a fold

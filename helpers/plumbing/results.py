@@ -99,7 +99,7 @@ def compare_runs(a: str, b: str, path: Path = REAL_MUSIC_RESULTS, held_out: str 
     collection with the same number of folds share their folds (the same seed deals them), so
     the comparison is paired.
 
-    Taught in notebooks/10_real_music.ipynb.
+    Taught in notebooks/12_how_sure.ipynb.
     """
     from ..evaluate import compare_folds
 
@@ -114,6 +114,21 @@ def compare_runs(a: str, b: str, path: Path = REAL_MUSIC_RESULTS, held_out: str 
     if run_a["test_songs_per_fold"] != run_b["test_songs_per_fold"] or run_a["songs"] != run_b["songs"]:
         raise ValueError(f"{Path(path).name}: the runs of {a!r} and {b!r} were not made on the same folds")
     return compare_folds(run_a["song_accuracy_per_fold"], run_b["song_accuracy_per_fold"])
+
+
+def recorded_folds(model: str, held_out: str = "songs", path: Path = REAL_MUSIC_RESULTS) -> list[dict]:
+    """The folds of the one recorded run of `model` that held out `held_out`, as
+    `helpers.train.cross_validate` gives folds: per fold, "song_accuracy" and "songs" (its test
+    songs), ready for `helpers.say_comparison`.
+
+    Used in notebooks/10_real_music.ipynb and 11_transfer_learning.
+    """
+    found = [run["result"] for run in read_results(path)
+             if run["result"].get("model") == model and _held_out(run["result"]) == held_out]
+    if len(found) != 1:
+        raise ValueError(f"{Path(path).name}: {len(found)} runs of model {model!r} holding out {held_out}, need one")
+    return [{"song_accuracy": accuracy, "songs": songs}
+            for accuracy, songs in zip(found[0]["song_accuracy_per_fold"], found[0]["test_songs_per_fold"])]
 
 
 def fold_by_fold(accuracy: list[float], recorded: list[dict]) -> str:
