@@ -317,3 +317,24 @@ def cross_validation_folds(dataset, folds: int = 3, seed: int = 42, split: str =
     if group == "source":
         return cross_validation_by_source(dataset.y, groups, sources, dataset.genres, folds, seed, song_names=names)
     return cross_validation_by_song(dataset.y, groups, dataset.genres, folds, seed, song_names=names)
+
+
+def fewer_training_songs(split: Split, y: np.ndarray, groups: np.ndarray, per_genre: int | None,
+                         seed: int = 42) -> Split:
+    """`split` trained on only `per_genre` songs of each genre: drawn (seeded) from its training
+    and validation songs, which become the training set (no validation: for models that tune
+    nothing); the test songs stay. `per_genre=None` keeps them all. The draw depends only on the
+    songs and the seed, so the pieces of a dataset and the patches of its embeddings lose the same
+    songs. For the small-data curve of notebooks/11_transfer_learning.ipynb.
+    """
+    seen = np.concatenate([split.train, split.validation])
+    rng = np.random.default_rng(seed)
+    kept = []
+    for genre in np.unique(y[seen]):
+        songs = np.unique(groups[seen][y[seen] == genre])
+        if per_genre is not None and per_genre > len(songs):
+            raise ValueError(f"{per_genre} songs per genre asked, genre {genre} has {len(songs)} to train on")
+        kept += list(rng.permutation(songs)[:per_genre])
+    train = np.sort(seen[np.isin(groups[seen], kept)])
+    return Split(train, np.array([], dtype=int), split.test,
+                 rule=f"{split.rule}; training: {per_genre or 'all'} songs per genre, seed {seed}")

@@ -200,3 +200,28 @@ def test_cross_validation_over_pieces_tests_every_piece_once_and_shares_songs():
         assert not set(split.test) & (set(split.train) | set(split.validation))
         assert len(split.train) + len(split.validation) + len(split.test) == len(y)
         assert len(set(groups[split.train]) & set(groups[split.test])) >= 15  # the leak
+
+
+def test_fewer_training_songs_keeps_whole_songs_per_genre_and_the_test_set():
+    from helpers.split import Split, fewer_training_songs
+
+    groups = np.repeat(np.arange(12), 3)  # 12 songs of 3 pieces
+    y = np.repeat(np.arange(12) % 2, 3)
+    split = Split(np.flatnonzero(groups < 8), np.flatnonzero((groups >= 8) & (groups < 10)), np.flatnonzero(groups >= 10))
+    fewer = fewer_training_songs(split, y, groups, 2, seed=1)
+    kept = np.unique(groups[fewer.train])
+    assert len(kept) == 4 and np.bincount(y[fewer.train][::3]).tolist() == [2, 2]  # 2 songs per genre, whole
+    assert all(np.sum(groups[fewer.train] == song) == 3 for song in kept)
+    assert set(kept) <= set(groups[np.concatenate([split.train, split.validation])])  # drawn from training and validation
+    assert np.array_equal(fewer.test, split.test) and len(fewer.validation) == 0
+    # The same songs for the patches of the same songs (another row count per song), and for the same seed
+    patch_groups = np.repeat(np.arange(12), 5)
+    patch_y = np.repeat(np.arange(12) % 2, 5)
+    patches = Split(np.flatnonzero(patch_groups < 8), np.flatnonzero((patch_groups >= 8) & (patch_groups < 10)),
+                    np.flatnonzero(patch_groups >= 10))
+    assert set(np.unique(patch_groups[fewer_training_songs(patches, patch_y, patch_groups, 2, seed=1).train])) == set(kept)
+    assert not all(set(np.unique(groups[fewer_training_songs(split, y, groups, 2, seed=s).train])) == set(kept)
+                   for s in range(2, 8))  # other seeds, other songs
+    assert len(fewer_training_songs(split, y, groups, None).train) == 30  # all ten training songs
+    with pytest.raises(ValueError, match="6 songs per genre"):
+        fewer_training_songs(split, y, groups, 6)

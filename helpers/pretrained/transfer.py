@@ -203,3 +203,32 @@ def load_transfer(path):
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ModelFileError(f"{path}: not a transfer model saved by `python -m helpers train --model musicnn` "
                              f"({type(error).__name__}: {error})") from None
+
+
+def small_data_curve(dataset: Dataset, embedded: Dataset, folds, patch_folds, sizes=(2, 3, 5, 8), draws: int = 10,
+                     seed: int = 42) -> dict:
+    """Song accuracy against the number of training songs per genre: musicnn's embeddings with
+    the classifier, and notebook 07's baseline, on the same folds and the same songs.
+
+    For each size, `draws` times, each fold keeps that many of its training songs per genre
+    (`helpers.split.fewer_training_songs`, draw k seeded by `seed + k`) and both models are
+    scored on the fold's test songs; a draw's score is the mean over folds.
+
+    Taught in notebooks/11_transfer_learning.ipynb.
+
+    Returns:
+        {size: {"musicnn": [score per draw], "baseline": [score per draw]}}.
+    """
+    from ..baseline import cross_validate_baseline
+    from ..split import fewer_training_songs
+
+    curve = {}
+    for size in sizes:
+        curve[size] = {"musicnn": [], "baseline": []}
+        for k in range(draws):
+            pieces = [fewer_training_songs(s, dataset.y, dataset.groups, size, seed + k) for s in folds]
+            patches = [fewer_training_songs(s, embedded.y, embedded.groups, size, seed + k) for s in patch_folds]
+            for name, cv in (("musicnn", cross_validate_transfer(embedded, patches, seed=seed)),
+                             ("baseline", cross_validate_baseline(dataset, pieces, seed=seed))):
+                curve[size][name].append(float(np.mean([fold["song_accuracy"] for fold in cv])))
+    return curve
