@@ -18,6 +18,7 @@ The lessons (the notebook that teaches each):
     history      training curves (06)
     baseline     per-mel-band statistics and logistic regression, the classical baseline (07)
     sources      a song's source (game, artist) and near-duplicate family, from its file name (10)
+    musical_features  tempo, key and timbre per song, and a classifier on them (13)
 
 Where the songs come from (helpers/data/):
     demo         the synthesised demo collection, written when the tracks folder is empty (01)
@@ -56,6 +57,8 @@ from .evaluate import (SONG_RULE, accuracies, accuracy_interval, compare_cross_v
                        predict_proba, reliability, say_comparison, song_predictions, song_verdict, songs_right)
 from .history import plot_history
 from .labels import piece_weights, song_truth
+from .musical_features import (FEATURE_NAMES, cross_validate_features, describe_song, describe_songs, estimate_key,
+                               features_classifier, musical_dataset, separation)
 from .load import AudioError, describe_audio_file, load_song, plot_waveform
 from .segment import count_pieces, plot_pieces, segment
 from .settings import PROJECT_ROOT, Settings, SettingsError, load_settings

@@ -18,11 +18,12 @@ from . import accuracies, build_dataset, ensure_songs, load_settings, predict_pr
 from .plumbing.errors import InputError
 from .split import cross_validation_folds
 
-MODELS = ("original", "improved", "musicnn")
+MODELS = ("original", "improved", "musicnn", "features")
 """The models the CLI can train: helpers.model.MODELS (notebooks 05 and 09), each saved under its
-builder's name as the notebooks save it (models/original_cnn.keras, models/improved_cnn.keras), and
+builder's name as the notebooks save it (models/original_cnn.keras, models/improved_cnn.keras),
 the pretrained musicnn's embeddings with a scikit-learn classifier (helpers/pretrained/transfer.py, notebook 11),
-saved as models/musicnn.json."""
+saved as models/musicnn.json, and each song's tempo, key and timbre with a scikit-learn classifier
+(helpers/musical_features.py, notebook 13), saved as models/features.json."""
 
 EVALUATED = (*MODELS, "baseline")
 """What `evaluate` can cross-validate: the CNNs, and the classical baseline (helpers.baseline, notebook 07)."""
@@ -74,6 +75,8 @@ def cmd_train(options) -> dict:
     split = split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed, song_names=dataset.song_names)
     if options.model == "musicnn":
         return _train_transfer(dataset, split, settings)
+    if options.model == "features":
+        return _train_features(dataset, split, settings)
     from .plumbing.runs import run_spec
     from .train import train_or_load  # TensorFlow, once the data is usable
 
@@ -111,6 +114,27 @@ def _train_transfer(dataset, split, settings) -> dict:
             "test_songs": scores["songs"], "model": str(path), "skipped": _skipped(dataset)}
 
 
+def _train_features(dataset, split, settings) -> dict:
+    """`train --model features`: the classifier on the musical features of the training and validation songs."""
+    from .musical_features import features_classifier, features_record, musical_dataset
+    from .plumbing.saved import save_classifier
+
+    described = musical_dataset(dataset, settings, progress=False)  # one row per song
+    seen_songs = np.unique(dataset.groups[np.concatenate([split.train, split.validation])])
+    test_songs = np.unique(dataset.groups[split.test])
+    classifier = features_classifier(settings.seed).fit(described.X[seen_songs], described.y[seen_songs])
+    proba = np.zeros((len(test_songs), len(dataset.genres)))
+    proba[:, classifier.classes_] = classifier.predict_proba(described.X[test_songs])
+    scores = accuracies(proba, described.y[test_songs], test_songs)
+    path = Path(settings.models_dir) / "features.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_classifier(classifier, path, features_record(dataset.genres, [dataset.song_names[s] for s in seen_songs], settings))
+    print(f"test songs: {scores['songs']}, {_scores_line(scores)}; model saved to {path}")
+    return {"genres": dataset.genres, "songs": len(dataset.songs), "pieces": int(len(dataset.y)),
+            **{key: value for key, value in scores.items() if key not in ("songs", "pieces")},
+            "test_songs": scores["songs"], "model": str(path), "skipped": _skipped(dataset)}
+
+
 def cmd_evaluate(options) -> dict:
     settings = _settings(options)
     dataset = build_dataset(settings, progress=False)
@@ -125,6 +149,15 @@ def cmd_evaluate(options) -> dict:
         splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
         folds = [{**fold, "epochs": 0, "seconds_per_epoch": 0.0}
                  for fold in cross_validate_transfer(dataset, splits, seed=settings.seed)]
+    elif options.model == "features":  # one row per song: its tempo, key and timbre
+        from .musical_features import cross_validate_features, musical_dataset
+
+        if split_by == "piece":
+            raise InputError("--model features describes whole songs, so it has no pieces to split: use --split song")
+        dataset = musical_dataset(dataset, settings, progress=False)
+        splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
+        folds = [{**fold, "epochs": 0, "seconds_per_epoch": 0.0}
+                 for fold in cross_validate_features(dataset, splits, seed=settings.seed)]
     elif options.model == "baseline":
         from .baseline import cross_validate_baseline
 
@@ -170,8 +203,36 @@ def cmd_fetch_open_music(options) -> dict:
     return {"songs": fetched.songs, "seconds": fetched.seconds, "dropped": fetched.dropped}
 
 
+def _saved_kind(path: Path) -> str:
+    """"musicnn" or "features" for a .json model file (its record says), "keras" otherwise."""
+    if Path(path).suffix != ".json":
+        return "keras"
+    try:
+        return json.loads(Path(path).read_text())["record"]["model"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "musicnn"  # load_transfer names the file and what is wrong with it
+
+
 def cmd_predict(options) -> dict:
-    if Path(options.model).suffix == ".json":  # saved by `train --model musicnn`
+    kind = _saved_kind(options.model)
+    if kind == "features":  # saved by `train --model features`
+        from .musical_features import describe_songs, features_classifier
+        from .plumbing.saved import load_classifier
+
+        classifier, record = load_classifier(options.model, features_classifier(), "features")
+        genres = record["genres"]
+        settings = load_settings().replace(**record["feature_settings"])
+
+        def answer(file: Path) -> dict:
+            (described,) = describe_songs([file], settings, progress=False)
+            if isinstance(described, str):
+                raise InputError(f"{file}: {described}")
+            proba = np.zeros(len(genres))
+            proba[classifier.classes_] = classifier.predict_proba(described[None])[0]
+            verdict = int(np.argmax(proba))
+            print(f"{file}: {genres[verdict]} (probability {proba[verdict]:.0%}, from its tempo, key and timbre)")
+            return {"file": str(file), "genre": genres[verdict], "probability": float(proba[verdict])}
+    elif kind != "keras":  # saved by `train --model musicnn`
         from .pretrained.transfer import load_transfer, predict_transfer
 
         classifier, record = load_transfer(options.model)
@@ -232,7 +293,8 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--tracks", type=Path, help="folder of genre folders (default: TRACKS_DIR or tracks/)")
         command.add_argument("--model", choices=choices, default="original",
                              help="original (the tutorial's CNN, notebook 05), improved (notebook 09), musicnn "
-                             "(a pretrained network's embeddings and a small classifier, notebook 11)"
+                             "(a pretrained network's embeddings and a small classifier, notebook 11), features "
+                             "(each song's tempo, key and timbre and a small classifier, notebook 13)"
                              + (", or baseline (per-mel-band statistics and logistic regression, notebook 07)"
                                 if command is evaluate else "") + "; default: original")
         command.add_argument("--epochs", type=int, help="training epochs of the original model, the most epochs of "
@@ -257,7 +319,7 @@ def parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", parents=[anywhere], help="the genre of each audio file (majority vote of its pieces), "
                                   "from a model saved by `train` or a notebook")
     predict.add_argument("model", type=Path, help="a model saved by `python -m helpers train` or by notebooks 06-09, "
-                         "e.g. models/original_cnn.keras, or models/musicnn.json")
+                         "e.g. models/original_cnn.keras, models/musicnn.json or models/features.json")
     predict.add_argument("files", nargs="+", type=Path, help="audio files")
     return main
 

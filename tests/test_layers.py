@@ -11,7 +11,7 @@ from pathlib import Path
 HELPERS = Path(__file__).resolve().parent.parent / "helpers"
 
 LESSONS = {"settings", "collection", "load", "segment", "spectrogram", "dataset", "labels", "split", "model",
-           "pipelines", "train", "evaluate", "history", "baseline", "sources"}
+           "pipelines", "train", "evaluate", "history", "baseline", "sources", "musical_features"}
 """The modules a notebook teaches: one per step, at the top of helpers/ (see helpers/__init__.py)."""
 
 GENERIC_PLUMBING = {"plumbing.errors", "plumbing.atomic", "plumbing.progress", "plumbing.quiet_tensorflow"}

@@ -39,7 +39,7 @@ def test_the_fold_by_fold_comparisons_are_the_committed_results():
     from helpers.plumbing.results import compare_runs, recorded_folds
 
     printed = printed_by("say_comparison(").splitlines()
-    pairs = [("baseline", "original"), ("improved", "original"), ("improved", "baseline")]
+    pairs = [("baseline", "original"), ("improved", "original"), ("improved", "baseline"), ("features", "baseline")]
     assert len(printed) == len(pairs)
     for line, (better, worse) in zip(printed, pairs):
         assert line == helpers.say_comparison(recorded_folds(better), recorded_folds(worse), (better, worse))

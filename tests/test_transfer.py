@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers.pretrained.transfer import (classifier_from_state, classifier_state, cross_validate_transfer, fit_transfer,
-                              predict_transfer, song_summaries, transfer_classifier)
+from helpers.plumbing.saved import classifier_from_state, classifier_state
+from helpers.pretrained.transfer import (cross_validate_transfer, fit_transfer,
+                                        predict_transfer, song_summaries, transfer_classifier)
 
 
 def embedded_collection(n_songs=12, patches=5, size=6, seed=0) -> helpers.Dataset:
@@ -59,7 +60,7 @@ def test_a_saved_classifier_is_plain_numbers_and_answers_the_same():
     embedded = embedded_collection()
     classifier = fit_transfer(embedded, np.arange(len(embedded.y)))
     state = json.loads(json.dumps(classifier_state(classifier)))
-    again = classifier_from_state(state)
+    again = classifier_from_state(state, transfer_classifier())
     np.testing.assert_allclose(predict_transfer(again, embedded.X, embedded.groups, 2),
                                predict_transfer(classifier, embedded.X, embedded.groups, 2), rtol=1e-6)  # float32 embeddings
     with pytest.raises(ValueError, match="per must be"):

@@ -254,6 +254,18 @@ def synthesise_song(genre: str, seed: int, index: int, seconds: float | None = N
     return (audio * fade[:, None]).astype(np.float32)
 
 
+def demo_traits(path: Path, seed: int) -> dict:
+    """What the synthesiser chose for the demo song at `path` (``<genre>/<genre>_NN.mp3``): its tempo
+    ("bpm"), mode ("major": True or False), notes per beat, drums and the rest, drawn exactly as
+    `synthesise_song` draws them. The truth that notebook 13's estimates of tempo and mode are checked against.
+    """
+    path = Path(path)
+    genre, index = GENRES.index(path.parent.name), int(path.stem.rsplit("_", 1)[1]) - 1
+    rng = np.random.default_rng([seed, genre, index])
+    rng.uniform(60, 90), rng.integers(ARTISTS)  # the song's length and artist, drawn first in synthesise_song
+    return _traits(genre, rng)
+
+
 def demo_song_paths(tracks_dir: Path, genres=("silly_energy", "dramatic"), songs_per_genre: int = 16) -> list[Path]:
     """Where the demo songs go: ``tracks_dir/<genre>/<genre>_NN.mp3``."""
     return [Path(tracks_dir) / g / f"{g}_{i + 1:02d}.mp3" for g in genres for i in range(songs_per_genre)]

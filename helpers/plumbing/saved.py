@@ -168,3 +168,47 @@ def add_fold(path: Path, key: str, fold: dict) -> dict[str, dict]:
 def write_folds(path: Path, folds: dict[str, dict]) -> None:
     """Write the folds (by fingerprint, each with its readable record) to a `.cv.json` file, atomically."""
     write_text_atomically(path, json.dumps({"folds": folds}))
+
+
+def classifier_state(classifier) -> dict:
+    """A fitted scikit-learn pipeline of a StandardScaler and a LogisticRegression as plain numbers
+    (JSON): the scaler's means and scales, the regression's weights, intercepts and classes. Saved
+    this way, a model file is readable text and loading it runs no code (a pickle could)."""
+    scaler, regression = classifier[0], classifier[-1]
+    return {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(), "coef": regression.coef_.tolist(),
+            "intercept": regression.intercept_.tolist(), "classes": regression.classes_.tolist()}
+
+
+def classifier_from_state(state: dict, classifier):
+    """`classifier` (an unfitted pipeline of the same two steps) given the numbers `classifier_state`
+    wrote down, ready to predict."""
+    import numpy as np
+
+    scaler, regression = classifier[0], classifier[-1]
+    scaler.mean_, scaler.scale_ = np.array(state["mean"]), np.array(state["scale"])
+    scaler.var_, scaler.n_features_in_, scaler.n_samples_seen_ = scaler.scale_ ** 2, len(scaler.mean_), 0
+    regression.coef_, regression.intercept_ = np.array(state["coef"]), np.array(state["intercept"])
+    regression.classes_, regression.n_features_in_ = np.array(state["classes"]), len(scaler.mean_)
+    return classifier
+
+
+def save_classifier(classifier, path: Path, record: dict) -> None:
+    """Write a fitted classifier (`classifier_state`) and its record to `path` (.json), whole or not at all."""
+    write_text_atomically(Path(path), json.dumps({"record": record, "classifier": classifier_state(classifier)}, indent=1))
+
+
+def load_classifier(path: Path, classifier, model: str):
+    """(classifier, record) from a file `save_classifier` wrote for `model` (the record's "model").
+
+    Raises:
+        ModelFileError: the file is missing, damaged, or holds another kind of model.
+    """
+    try:
+        saved = json.loads(Path(path).read_text())
+        found = saved["record"].get("model")
+        if found != model:
+            raise ValueError(f"it holds a {found!r} model")
+        return classifier_from_state(saved["classifier"], classifier), saved["record"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ModelFileError(f"{path}: not a {model} model saved by `python -m helpers train --model {model}` "
+                             f"({type(error).__name__}: {error})") from None

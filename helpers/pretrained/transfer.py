@@ -25,14 +25,11 @@ Taught in notebooks/11_transfer_learning.ipynb.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
-from ..plumbing.atomic import write_text_atomically
-from ..plumbing.saved import ModelFileError
+from ..plumbing.saved import load_classifier, save_classifier
 
 from ..dataset import Dataset
 from ..plumbing.errors import InputError
@@ -150,26 +147,6 @@ def cross_validate_transfer(embedded: Dataset, splits, per: str = "song", seed: 
     return folds
 
 
-def classifier_state(classifier) -> dict:
-    """A fitted `transfer_classifier` as plain numbers (JSON): the scaler's means and scales, the
-    regression's weights, intercepts and classes. Saved this way, a model file is readable text
-    and loading it runs no code (a pickle could)."""
-    scaler, regression = classifier[0], classifier[-1]
-    return {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(), "coef": regression.coef_.tolist(),
-            "intercept": regression.intercept_.tolist(), "classes": regression.classes_.tolist()}
-
-
-def classifier_from_state(state: dict, seed: int = 42):
-    """The classifier `classifier_state` wrote down, ready to predict."""
-    classifier = transfer_classifier(seed)
-    scaler, regression = classifier[0], classifier[-1]
-    scaler.mean_, scaler.scale_ = np.array(state["mean"]), np.array(state["scale"])
-    scaler.var_, scaler.n_features_in_, scaler.n_samples_seen_ = scaler.scale_ ** 2, len(scaler.mean_), 0
-    regression.coef_, regression.intercept_ = np.array(state["coef"]), np.array(state["intercept"])
-    regression.classes_, regression.n_features_in_ = np.array(state["classes"]), len(scaler.mean_)
-    return classifier
-
-
 def transfer_record(genres: list[str], trained_on: list[str], per: str = "song") -> dict:
     """What makes a saved transfer model: the network, its weights' wheel, the layer, the summary
     over time, the classifier, the genres and songs it was fitted on, and the library versions."""
@@ -187,8 +164,9 @@ def transfer_record(genres: list[str], trained_on: list[str], per: str = "song")
 
 
 def save_transfer(classifier, path, record: dict) -> None:
-    """Write a fitted transfer classifier and its record to `path` (.json), whole or not at all."""
-    write_text_atomically(Path(path), json.dumps({"record": record, "classifier": classifier_state(classifier)}, indent=1))
+    """Write a fitted transfer classifier and its record to `path` (.json), whole or not at all
+    (`helpers.plumbing.saved.save_classifier`: plain numbers, no pickle)."""
+    save_classifier(classifier, path, record)
 
 
 def load_transfer(path):
@@ -197,12 +175,7 @@ def load_transfer(path):
     Raises:
         ModelFileError: the file is missing, or holds no transfer model.
     """
-    try:
-        saved = json.loads(Path(path).read_text())
-        return classifier_from_state(saved["classifier"]), saved["record"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ModelFileError(f"{path}: not a transfer model saved by `python -m helpers train --model musicnn` "
-                             f"({type(error).__name__}: {error})") from None
+    return load_classifier(path, transfer_classifier(), "musicnn")
 
 
 def small_data_curve(dataset: Dataset, embedded: Dataset, folds, patch_folds, sizes=(2, 3, 5, 8), draws: int = 10,
