@@ -70,7 +70,8 @@ def collected(leg: str) -> set[str]:
 def test_between_the_two_legs_every_test_runs_once_and_every_notebook_twice():
     everything, locked, newest = collected(""), collected("locked"), collected("newest")
     notebooks = {test for test in everything if test.startswith("notebooks/")}
-    lessons = {test for test in everything if test.startswith(("tests/test_lessons.py", "tests/test_transfer_lessons.py"))}
+    lessons = {test for test in everything
+               if test.startswith(("tests/test_lessons.py", "tests/test_transfer_lessons.py", "tests/test_musical_lessons.py"))}
     assert len(notebooks) > 100 and lessons
     assert locked == notebooks | lessons
     assert newest == everything - lessons

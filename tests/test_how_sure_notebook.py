@@ -1,4 +1,4 @@
-"""Two tiers (issue 29): notebooks 07, 09, 10 and 11 say each comparison in one plain line and leave
+"""Two tiers (issue 29): notebooks 07, 09, 10, 11 and 13 say each comparison in one plain line and leave
 the statistics to notebook 12, whose real-music lines are the committed results."""
 
 import re
@@ -9,7 +9,7 @@ import pytest
 import helpers
 
 FOLDER = helpers.PROJECT_ROOT / "notebooks"
-BEGINNER_THREAD = ["07_evaluate", "09_improve", "10_real_music", "11_transfer_learning"]
+BEGINNER_THREAD = ["07_evaluate", "09_improve", "10_real_music", "11_transfer_learning", "13_musical_features"]
 STATISTICS = re.compile(r"t-test|mcnemar|p-value|\bp = |\bp < |binomial|clopper|confidence interval|nadeau|"
                         r"compare_folds|compare_songs|compare_cross_validations|accuracy_interval|compare_runs",
                         re.IGNORECASE)

@@ -69,6 +69,10 @@ def test_a_separating_number_and_one_that_does_not():
     assert mf.separation(np.arange(10.0), y) == 1.0
     assert mf.separation(-np.arange(10.0), y) == 1.0  # either way round
     assert mf.separation(np.array([1, 2, 3, 4, 5, 1, 2, 3, 4, 5.0]), y) == 0.5
+    # Three genres: the mean over the three pairs (0-1 and 1-2 apart, 0-2 apart: all 1.0; then one pair mixed)
+    y3 = np.array([0, 0, 1, 1, 2, 2])
+    assert mf.separation(np.array([1, 2, 3, 4, 5, 6.0]), y3) == 1.0
+    assert mf.separation(np.array([1, 2, 1, 2, 5, 6.0]), y3) == pytest.approx((0.5 + 1 + 1) / 3)
 
 
 def test_descriptions_are_cached_and_a_damaged_one_recomputed(tmp_settings, monkeypatch, capsys):

@@ -33,31 +33,36 @@ def demo(demo_settings):
 
 
 def test_the_beats_are_where_the_synthesiser_put_them(demo):
-    """"Hear them": the tracker's tempo is the synthesiser's on most demo songs (27 of 32 in the
-    notebook, within 4 %), and twice it on a few: the mistake the notebook names."""
+    """"Hear them": with the notebook's recipe (onset strength, then the beat tracker), the tempo is
+    the synthesiser's on most demo songs (26 of 32, within 4 %) and twice it on a few slow ones (4):
+    the mistake the notebook names."""
     import librosa
 
     settings, dataset, _ = demo
-    ratios = []
+    counts = {"right (within 4 %)": 0, "twice the tempo": 0, "half the tempo": 0, "something else": 0}
     for song in dataset.songs:
         y = librosa.load(song.path, sr=settings.sample_rate)[0]
-        found = float(np.atleast_1d(librosa.beat.beat_track(y=y, sr=settings.sample_rate)[0])[0])
-        ratios.append(found / demo_traits(song.path, settings.seed)["bpm"])
-    ratios = np.array(ratios)
-    right, doubled = int(np.sum(np.abs(ratios - 1) < 0.04)), int(np.sum(np.abs(ratios - 2) < 0.08))
-    assert right >= 24 and doubled >= 1
-    assert printed("of 32 songs: tempo right") == \
-        f"of 32 songs: tempo right (within 4 %) {right}, twice the tempo {doubled}, something else {32 - right - doubled}"
+        tempo, _ = librosa.beat.beat_track(onset_envelope=librosa.onset.onset_strength(y=y, sr=settings.sample_rate),
+                                           sr=settings.sample_rate)
+        true = demo_traits(song.path, settings.seed)["bpm"]
+        ratio = float(np.atleast_1d(tempo)[0]) / true
+        level = next((name for name, r in zip(counts, (1, 2, 0.5)) if abs(ratio / r - 1) < 0.04), "something else")
+        counts[level] += 1
+        if level == "twice the tempo":
+            assert true < 90  # the tracker leans towards 120 beats per minute: it doubles slow songs
+    assert counts["right (within 4 %)"] >= 22 and counts["twice the tempo"] >= 1
+    assert printed("of 32 songs, tempo") == "of 32 songs, tempo " + ", ".join(f"{name}: {n}" for name, n in counts.items())
 
 
-def test_the_mode_estimate_is_weak_on_the_demo(demo):
-    """"Far from perfect": major or minor is right on about as many songs as guessing gets (18 of 32)."""
+def test_the_mode_estimate_is_no_better_than_guessing_on_the_demo(demo):
+    """"No better than guessing": major or minor is right on 18 of 32 songs, as many as always answering minor."""
     settings, dataset, described = demo
     major_minus_minor = described.X[:, helpers.FEATURE_NAMES.index("major_minus_minor")]
     truth = np.array([demo_traits(song.path, settings.seed)["major"] for song in dataset.songs])
-    right = int(np.sum((major_minus_minor > 0) == truth))
-    assert 12 <= right <= 22
-    assert printed("mode right in") == f"mode right in {right} of 32 songs (guessing: about 16)"
+    right, minor = int(np.sum((major_minus_minor > 0) == truth)), int(np.sum(~truth))
+    assert right <= max(minor, 32 - minor) + 2  # not clearly better than always giving the commoner answer
+    assert printed("mode right in").startswith(f"mode right in {right} of 32 songs")
+    assert printed("mode right in").endswith(f"{minor} songs are minor, so always answering minor is right in {minor}")
 
 
 def test_one_number_separates_the_moods_and_one_does_not(demo):
@@ -88,3 +93,26 @@ def test_on_real_music_the_features_reach_the_mel_statistics_by_song():
     mean = lambda folds: np.mean([fold["song_accuracy"] for fold in folds])  # noqa: E731
     assert mean(recorded_folds("features")) >= mean(recorded_folds("baseline"))
     assert mean(recorded_folds("features", "sources")) == pytest.approx(0.548, abs=0.001)
+
+
+def test_a_held_tone_pulls_the_dramatic_songs_key(demo):
+    """"The two songs above show both sides": the first silly-energy song's key is estimated right
+    (A# minor, the synthesiser's), while the first dramatic song (F# minor) is estimated B minor: its
+    strongest pitch class, B, far above the rest (the printed 0.77; no other reaches 0.5), is the
+    loudest peak of its spectrum, a held tone near 493 Hz."""
+    import librosa
+
+    settings, dataset, _ = demo
+    names = list(helpers.musical_features.PITCH_CLASSES)
+    first = {song.genre: song.path for song in reversed(dataset.songs)}  # the first song of each mood
+    signals = {genre: librosa.load(path, sr=settings.sample_rate)[0] for genre, path in first.items()}
+    chroma = {genre: librosa.feature.chroma_stft(y=y, sr=settings.sample_rate, tuning=0.0) for genre, y in signals.items()}
+    assert str(helpers.estimate_key(chroma["silly_energy"])) == "A# minor"
+    assert str(helpers.estimate_key(chroma["dramatic"])) == "B minor"
+    profile = chroma["dramatic"].mean(axis=1)
+    assert names[int(np.argmax(profile))] == "B" and profile.max() > 0.7 and np.sort(profile)[-2] < 0.5
+    assert printed("dramatic, strongest pitch classes: ") == \
+        "dramatic, strongest pitch classes: " + ", ".join(f"{names[k]} {profile[k]:.2f}" for k in np.argsort(profile)[::-1][:3])
+    spectrum = np.abs(librosa.stft(signals["dramatic"], n_fft=16384)).mean(axis=1)
+    loudest = librosa.fft_frequencies(sr=settings.sample_rate, n_fft=16384)[int(np.argmax(spectrum))]
+    assert 480 < loudest < 500  # B4 is 493.9 Hz
