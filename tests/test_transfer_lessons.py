@@ -138,7 +138,7 @@ def test_the_real_music_comparisons_are_the_committed_results():
     from helpers.plumbing.results import compare_runs, recorded_folds
 
     lines = printed_by("say_comparison(recorded_folds(").splitlines()
-    expected = [(held_out, other) for held_out in ("songs", "sources") for other in ("improved", "baseline", "original")]
+    expected = [(held_out, other) for held_out in ("songs", "sources") for other in ("improved", "features", "baseline", "original")]
     assert len(lines) == len(expected)
     for line, (held_out, other) in zip(lines, expected):
         said = helpers.say_comparison(recorded_folds("musicnn", held_out), recorded_folds(other, held_out), ("musicnn", other))
