@@ -190,10 +190,15 @@ def describe_songs(paths: list[Path], settings, n_jobs: int = -1, progress: bool
                 results.append(f"cannot be read ({error.strerror})")
             bar.update(int(results[-1] is not None))
         todo = [i for i, r in enumerate(results) if r is None]
-        if todo:  # threads: decoding and FFTs release the GIL, as in helpers/dataset.py
+        if todo:
+            # The first song in this thread: librosa's beat tracker is compiled by numba on first use,
+            # and two threads compiling it at once make numba warn (a NumbaWarning on stderr with librosa 1.0).
+            results[todo[0]] = _compute_and_cache(Path(paths[todo[0]]), settings)
+            bar.update()
+            # The rest in threads: decoding and FFTs release the GIL, as in helpers/dataset.py.
             jobs = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
-                delayed(_compute_and_cache)(Path(paths[i]), settings) for i in todo)
-            for i, result in zip(todo, jobs):
+                delayed(_compute_and_cache)(Path(paths[i]), settings) for i in todo[1:])
+            for i, result in zip(todo[1:], jobs):
                 results[i] = result
                 bar.update()
     return results

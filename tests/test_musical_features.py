@@ -146,3 +146,21 @@ def test_train_evaluate_and_predict_with_the_features_model(small_collection, tm
 
     with pytest.raises(ModelFileError, match="holds a 'features' model"):
         load_transfer(saved)
+
+
+@pytest.mark.slow
+def test_a_fresh_install_describes_songs_without_a_word_on_stderr(tmp_settings, tmp_path):
+    """librosa's beat tracker is compiled by numba on first use. Compiled by two threads at once it
+    warned on stderr (a NumbaWarning, with librosa 1.0), which nbval counts as a changed output: on a
+    fresh numba cache, describing songs must print nothing."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import helpers\n"
+            f"settings = helpers.load_settings(tracks_dir={str(tmp_settings.tracks_dir)!r}, cache_dir={str(tmp_settings.cache_dir)!r})\n"
+            "songs, _ = helpers.find_songs(settings.tracks_dir)\n"
+            "helpers.describe_songs([song.path for song in songs], settings, progress=False)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")})
+    assert run.returncode == 0 and run.stderr == "", run.stderr
