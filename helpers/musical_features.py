@@ -195,7 +195,7 @@ def describe_songs(paths: list[Path], settings, n_jobs: int = -1, progress: bool
             # and two threads compiling it at once make numba warn (a NumbaWarning on stderr with librosa 1.0).
             results[todo[0]] = _compute_and_cache(Path(paths[todo[0]]), settings)
             bar.update()
-            # The rest in threads: decoding and FFTs release the GIL, as in helpers/dataset.py.
+        if len(todo) > 1:  # the rest in threads: decoding and FFTs release the GIL, as in helpers/dataset.py
             jobs = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
                 delayed(_compute_and_cache)(Path(paths[i]), settings) for i in todo[1:])
             for i, result in zip(todo[1:], jobs):
