@@ -33,7 +33,8 @@ os.environ["PYTHONWARNINGS"] = ",".join([
 # slow     trains a model, synthesises the demo or starts subprocesses: more than a second or two.
 #          Every test that uses the demo collection (tests/conftest.py's demo_* fixtures) is slow.
 # lessons  checks a number a notebook teaches, on the notebooks' own models (tests/test_lessons.py,
-#          tests/test_transfer_lessons.py, tests/test_musical_lessons.py): run after the notebooks, it reuses what they trained.
+#          tests/test_transfer_lessons.py, tests/test_musical_lessons.py, and the tests of tests/test_train.py
+#          that read notebook 05's model): run after the notebooks, it reuses what they trained.
 # network  downloads by package name (pip, apt-get), once, into a cache.
 # The fast loop for developers: python -m pytest tests -m "not slow" (CONTRIBUTING.md).
 #

@@ -21,13 +21,15 @@ def demo(demo_settings):
 
 @pytest.fixture(scope="module")
 def trained(demo):
-    """Notebook 05's model: the one tests/test_lessons.py trained, loaded (or trained here when
-    this module runs alone). The tests below only read it; the one that writes uses tmp_path."""
+    """Notebook 05's model, loaded from models/ where the notebook saved it (or trained here when this
+    module runs alone). The tests that read it are `lessons`: CI runs them in the locked leg, after the
+    notebooks trained it in full, so they cost a load rather than a training (conftest.py)."""
     settings, dataset, split = demo
     model, history = train_or_load(run_spec(original_cnn, settings), dataset, split, settings)
     return settings, model, history
 
 
+@pytest.mark.lessons
 def test_the_demo_is_learned(demo, trained):
     # How well it generalises to new songs (and that it errs) is a lesson, checked in test_lessons.py.
     _, dataset, split = demo
@@ -40,6 +42,7 @@ def test_the_demo_is_learned(demo, trained):
     assert scores["song_accuracy"] > 0.8, scores
 
 
+@pytest.mark.lessons
 def test_validation_accuracy_weighs_songs_and_genres_like_the_loss(demo, trained):
     # The last epoch's val_accuracy is the validation pieces' accuracy weighed by piece_weights
     # (compile's weighted_metrics), so a long validation song does not count more than a short one.
@@ -67,6 +70,7 @@ def test_a_saved_model_reloads_with_identical_predictions(demo, tmp_path):
     assert load_history(path)[0] == history and load_record(path)["genres"] == dataset.genres
 
 
+@pytest.mark.lessons
 def test_train_or_load_reuses_a_matching_model(demo, trained, monkeypatch):
     from helpers import train
 
@@ -87,8 +91,11 @@ def test_a_missing_or_damaged_model_file_is_named(tmp_path):
         load_model(broken)
 
 
-def test_an_interrupted_save_keeps_the_old_model(demo, trained, tmp_path):
-    settings, model, history = trained
+def test_an_interrupted_save_keeps_the_old_model(tmp_path):
+    from helpers.plumbing.quiet_tensorflow import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])  # any model: the save is what is tested
+    history = {"loss": [0.7, 0.5]}
     path = tmp_path / "keep.keras"
     save_run(model, history, path, {"genres": ["first"], "spec": {}})
     before = path.read_bytes()
