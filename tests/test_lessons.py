@@ -280,3 +280,40 @@ def test_the_improved_model_beside_the_classical_models(lesson):
     printed = "".join(output.get("text", "") for output in cell.outputs).splitlines()
     assert printed[0].startswith(f"baseline (07)          song accuracy {song_accuracies(baseline_cv).mean():.3f}; improved vs baseline (07): ahead in 3 of 3 folds")
     assert printed[1].startswith(f"musical features (13)  song accuracy {song_accuracies(features_cv).mean():.3f}; improved vs musical features (13)")
+
+
+def test_one_test_song_read_piece_by_piece(lesson):
+    """Notebook 08: the first test song of the single split, `dramatic_05`, cut into 17 pieces. The
+    model changes its mind along it (pieces on both sides of 0.5), so the verdict is a majority and
+    the pieces' mean probability far from sure; and three sounds that are no music at all each get
+    a mood, one of them with a mean of 0.8 or more. (Whether the verdict is right is seed 42's
+    detail, not a lesson: 08 does not build on it.)"""
+    from helpers.model import original_cnn
+    from helpers.plumbing.runs import run_spec
+    from helpers.train import train_or_load
+
+    settings, dataset, _, _ = lesson
+    split = helpers.split_by_song(dataset.y, dataset.groups, dataset.genres, seed=settings.seed,
+                                  song_names=dataset.song_names)
+    model, _ = train_or_load(run_spec(original_cnn, settings), dataset, split, settings, name="original_cnn")  # as notebook 08
+    song = dataset.songs[dataset.groups[split.test[0]]]
+    assert song.path.name == "dramatic_05.mp3", song.path
+    proba = helpers.predict_proba(model, helpers.song_features(song.path, settings)[..., None])
+    assert len(proba) == 17, proba.shape
+    silly = dataset.genres.index("silly_energy")
+    assert (proba[:, silly] > 0.5).any() and (proba[:, silly] < 0.5).any(), proba  # it changes its mind
+    verdict, votes, mean = helpers.song_verdict(proba)  # 08: silly_energy, 11 of 17 pieces, mean 64% (wrong)
+    assert votes == (proba.argmax(axis=1) == verdict).sum() > len(proba) / 2, (verdict, votes)
+    assert 0.5 <= mean <= 0.8, mean  # pieces that disagree: no sure answer
+
+    rng = np.random.default_rng(settings.seed)  # 08's three sounds, made as the notebook makes them
+    seconds = np.arange(10 * settings.sample_rate) / settings.sample_rate
+    sounds = [0.1 * rng.standard_normal(len(seconds)), 0.3 * np.sin(2 * np.pi * 440 * seconds),
+              0.001 * rng.standard_normal(len(seconds))]
+    means = []
+    for sound in sounds:
+        pieces = helpers.segment(sound.astype(np.float32), settings.segment_width)
+        features = helpers.log_mel(pieces, settings.sample_rate, settings.n_mels, settings.n_fft,
+                                   settings.hop_length)[..., None]
+        means.append(helpers.song_verdict(helpers.predict_proba(model, features))[2])
+    assert max(means) >= 0.8, means  # white noise: 100% silly_energy in 08
