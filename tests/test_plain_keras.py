@@ -121,7 +121,8 @@ def test_notebook_06s_spine_trains_on_a_folder_and_scores_unseen_songs(tmp_path,
     assert len(set(song)) == 8 and sorted(np.concatenate([train, test])) == list(range(len(song)))
     assert set(song[train]).isdisjoint(song[test]), "a test song has pieces in training"
     assert len(set(song[test])) >= 2
-    model = namespace["model"]
+    model = namespace["spine_model"]
+    assert "model" not in namespace and "proba" not in namespace  # 06's Try it still reads the notebook's own model
     assert isinstance(model, keras.Model) and int(model.optimizer.iterations) > 0  # trained
     assert 0.0 <= namespace["song_accuracy"] <= 1.0
     assert len(namespace["votes"]) == len(set(song[test]))
