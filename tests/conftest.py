@@ -60,3 +60,24 @@ def demo_settings(demo_tracks) -> helpers.Settings:
         settings = settings.replace(cache_dir=helpers.PROJECT_ROOT / ".cache" / "demo_features",
                                     models_dir=helpers.PROJECT_ROOT / ".cache" / "demo_models")
     return settings
+
+
+@pytest.fixture(scope="session")
+def real_cache() -> Path:
+    """The series' cache, holding the real musicnn wheel and its converted weights (downloaded once,
+    by package name from PyPI). Skipped only where pip cannot reach PyPI; under CI, which always can,
+    a failed download fails the test: a parity test never quietly skips there."""
+    import os
+
+    from helpers.pretrained import musicnn
+
+    cache = helpers.load_settings().cache_dir
+    try:
+        musicnn.load_musicnn("MSD_musicnn", cache)
+    except musicnn.PretrainedWeightsError as error:
+        if "could not download" in str(error):
+            if os.environ.get("CI"):
+                pytest.fail(f"CI could not download the musicnn wheel from PyPI: {error}")
+            pytest.skip(f"pip cannot reach PyPI to download the musicnn wheel: {error}")
+        raise
+    return cache

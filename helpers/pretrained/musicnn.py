@@ -426,7 +426,9 @@ def _read_embedding(file: Path, size: int) -> np.ndarray | None:
 
 def embed_songs(paths: list[Path], model: str = DEFAULT_MODEL, layer: str = DEFAULT_LAYER,
                 settings: Settings | None = None, progress: bool = True) -> list[np.ndarray]:
-    """musicnn's embedding of every 3-second patch of each song, cached on disk per song.
+    """musicnn's embedding of every 3-second patch of each song, cached on disk per song (every
+    layer of `LAYERS` at once: they come out of the same pass, so asking for another layer later
+    costs a read, as notebook 11's fine-tuning does).
 
     Summarise over time yourself: ``e.mean(axis=0)`` and ``e.std(axis=0)`` per song, or
     classify each patch and vote. The input of the next song is decoded while the network
@@ -465,8 +467,12 @@ def embed_songs(paths: list[Path], model: str = DEFAULT_MODEL, layer: str = DEFA
                     song = upcoming.result()
                     if k + 1 < len(todo):
                         upcoming = decoder.submit(song_patches, paths[todo[k + 1]])
-                    results[i] = predict_patches(network, song)[layer]
-                    write_array_atomically(files[i], results[i])
+                    outputs = predict_patches(network, song)
+                    for name, values in outputs.items():  # every layer comes out of the same pass: keep them all
+                        target = files[i] if name == layer else embedding_cache_path(paths[i], model, name, settings)
+                        if name == layer or not target.exists():
+                            write_array_atomically(target, values)
+                    results[i] = outputs[layer]
                     bar.update()
     return results
 
