@@ -25,8 +25,9 @@ the pretrained musicnn's embeddings with a scikit-learn classifier (helpers/pret
 saved as models/musicnn.json, and each song's tempo, key and timbre with a scikit-learn classifier
 (helpers/musical_features.py, notebook 13), saved as models/features.json."""
 
-EVALUATED = (*MODELS, "baseline")
-"""What `evaluate` can cross-validate: the CNNs, and the classical baseline (helpers.baseline, notebook 07)."""
+EVALUATED = (*MODELS, "musicnn-tuned", "baseline")
+"""What `evaluate` can cross-validate: the models above, musicnn's back end fine-tuned
+(helpers/pretrained/fine_tune.py, notebook 11), and the classical baseline (helpers.baseline, notebook 07)."""
 
 SPLITS = ("song", "piece")
 """How `evaluate` deals its folds: by song (honest), or the original tutorial's random split over pieces (leaks)."""
@@ -149,6 +150,13 @@ def cmd_evaluate(options) -> dict:
         splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
         folds = [{**fold, "epochs": 0, "seconds_per_epoch": 0.0}
                  for fold in cross_validate_transfer(dataset, splits, seed=settings.seed)]
+    elif options.model == "musicnn-tuned":  # musicnn's back end, fine-tuned on the frozen mid end's output
+        from .pretrained.fine_tune import EPOCHS, cross_validate_fine_tuned, pooled_dataset
+
+        dataset = pooled_dataset(dataset, settings, progress=False)
+        splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
+        folds = [{**fold, "epochs": EPOCHS, "seconds_per_epoch": 0.0}
+                 for fold in cross_validate_fine_tuned(dataset, splits, seed=settings.seed, cache_dir=settings.cache_dir)]
     elif options.model == "features":  # one row per song: its tempo, key and timbre
         from .musical_features import cross_validate_features, musical_dataset
 
@@ -296,7 +304,9 @@ def parser() -> argparse.ArgumentParser:
                              "(a pretrained network's embeddings and a small classifier, notebook 11), features "
                              "(each song's tempo, key and timbre and a small classifier, notebook 13)"
                              + (", or baseline (per-mel-band statistics and logistic regression, notebook 07)"
-                                if command is evaluate else "") + "; default: original")
+                                if command is evaluate else "")
+                             + (", musicnn-tuned (musicnn's back end fine-tuned, notebook 11)" if command is evaluate else "")
+                             + "; default: original")
         command.add_argument("--epochs", type=int, help="training epochs of the original model, the most epochs of "
                              "the improved one, which stops early (default: EPOCHS or 10; MAX_EPOCHS or 20)")
     train.add_argument("--out", type=Path, help="where to save the model (default: MODELS_DIR or models/)")
