@@ -9,7 +9,8 @@ mood (`helpers.split.fewer_training_songs`, seed `settings.seed + k`: the very s
 draws) and each model is scored on the fold's test songs. The improved CNN stops early on validation
 songs, so one of the kept songs per mood becomes its validation song: it trains on one song per mood
 fewer than the other two models (stated, not hidden). Its trainings are kept in DIR/models (default:
-.cache/small_data_cnn/), never in models/. The last line is one JSON object.
+.cache/small_data_cnn/), never in models/. The last line is one JSON object; the run notebook 11 quotes is kept,
+with its command and date, in results/small_data_curve.json (tests/test_transfer_lessons.py reads it).
 """
 
 from __future__ import annotations

@@ -218,3 +218,17 @@ def test_notebook_12_shows_no_difference_between_the_other_models(demo):
                  ("musicnn", "baseline"), ("musicnn", "improved"), ("musicnn", "features")):
         verdicts = both_tests(*models[a], *models[b])
         assert "not shown" in verdicts, (a, b, verdicts)
+
+
+def test_the_cnns_small_data_points_are_the_recorded_run():
+    """Notebook 11 quotes the improved CNN's points of the small-data curve from a recorded run
+    (benchmarks/small_data_cnn.py, kept in results/small_data_curve.json): below musicnn and the
+    baseline with 2 songs per mood, and the two numbers it gives are the run's."""
+    import json
+
+    run = json.loads((helpers.PROJECT_ROOT / "results" / "small_data_curve.json").read_text())
+    mean = {size: {model: float(np.mean(scores)) for model, scores in run["curve"][size].items()} for size in ("2", "8")}
+    assert mean["2"]["improved"] < min(mean["2"]["musicnn"], mean["2"]["baseline"]), mean
+    text = "".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "markdown")
+    assert f"trails both with 2 ({mean['2']['improved']:.2f}) and reaches {mean['8']['improved']:.2f} with 8" in text
+    assert run["command"] == "python benchmarks/small_data_cnn.py"
