@@ -232,3 +232,35 @@ def test_the_cnns_small_data_points_are_the_recorded_run():
     text = "".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "markdown")
     assert f"trails both with 2 ({mean['2']['improved']:.2f}) and reaches {mean['8']['improved']:.2f} with 8" in text
     assert run["command"] == "python benchmarks/small_data_cnn.py"
+
+
+def test_notebook_11s_plain_fine_tuning_cell_learns_fold_1(demo):
+    """Notebook 11's plain Keras cell (the back end rebuilt, given musicnn's weights, fitted on fold 1),
+    executed as the notebook has it: most of fold 1's test songs right (all 11 there), as the helper's fold 1."""
+    import keras
+
+    settings, dataset, network, _ = demo
+    source = next(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells
+                  if c.cell_type == "code" and "tuned.fit(" in c.source)
+    namespace = {"helpers": helpers, "np": np, "dataset": dataset, "settings": settings, "network": network}
+    exec(source, namespace)
+    assert isinstance(namespace["tuned"], keras.Model) and namespace["scores"]["songs"] == 11
+    assert namespace["scores"]["song_accuracy"] >= 0.8, namespace["scores"]
+
+
+def test_the_frozen_classifiers_mistakes_are_mostly_one_way_and_confident(demo):
+    """Notebook 11, "Its mistakes, played": on 07's folds the frozen classifier's mistakes are mostly
+    silly_energy songs answered dramatic (5 of 6 there), several of them at 0.99 or more (3 there)."""
+    from helpers.pretrained.transfer import cross_validate_transfer, embedding_dataset
+
+    settings, dataset, _, _ = demo
+    embedded = embedding_dataset(dataset, settings, progress=False)
+    cv = cross_validate_transfer(embedded, helpers.cross_validation_folds(embedded, settings.folds, settings.seed),
+                                 seed=settings.seed)
+    truth = dict(zip(*helpers.song_truth(embedded.y, embedded.groups)))
+    mistakes = [(truth[song], int(np.argmax(p)), max(p)) for fold in cv for song, p in zip(fold["test"], fold["proba"])
+                if np.argmax(p) != truth[song]]
+    silly, dramatic = dataset.genres.index("silly_energy"), dataset.genres.index("dramatic")
+    assert 3 <= len(mistakes) <= 8, mistakes
+    assert sum(m[:2] == (silly, dramatic) for m in mistakes) > len(mistakes) / 2, mistakes
+    assert sum(m[2] >= 0.99 for m in mistakes) >= 2, mistakes
