@@ -65,9 +65,9 @@ def back_end(n_genres: int, cache_dir=None) -> keras.Model:
     network = musicnn.load_musicnn(cache_dir=cache_dir)
     layers = keras.layers
     pooled = keras.Input((2 * musicnn.LAYERS["max_pool"],), name="pooled")
-    x = layers.BatchNormalization(epsilon=1e-3, name="pooled_norm")(pooled)
+    x = musicnn._batch_norm("pooled_norm")(pooled)  # musicnn's own layers, as build_musicnn makes them
     x = layers.Dense(200, activation="relu", name="dense_200")(x)
-    x = layers.BatchNormalization(epsilon=1e-3, name="penultimate")(x)
+    x = musicnn._batch_norm("penultimate")(x)
     x = layers.Dropout(DROPOUT)(x)
     genres = layers.Dense(n_genres, activation="softmax", name="genres")(x)
     model = keras.Model(pooled, genres, name="musicnn_back_end")
