@@ -183,3 +183,23 @@ def test_embed_songs_is_cached(reference, real_cache, tmp_path, monkeypatch):
     os.utime(song, ns=(0, 0))  # a changed song (other modification time) is computed again
     with pytest.raises(pytest.fail.Exception, match="computed again"):
         musicnn.embed_songs([song], settings=settings, progress=False)
+
+
+def test_songs_embedded_two_at_a_time_are_the_songs_embedded_one_by_one(reference, real_cache, tmp_path):
+    songs = []
+    for k, signal in enumerate([reference["signal"], reference["signal"][::-1].copy(), reference["signal"][:40_000],
+                                0.5 * reference["signal"]]):
+        songs.append(tmp_path / f"song{k}.wav")
+        sf.write(songs[-1], signal, musicnn.SAMPLE_RATE, subtype="PCM_16")
+    embedded = {}
+    for workers in (1, 2):
+        cache = tmp_path / f"cache{workers}"
+        (cache / "pretrained").mkdir(parents=True)
+        weights = musicnn.weights_path("MSD_musicnn", real_cache)
+        (cache / "pretrained" / weights.name).write_bytes(weights.read_bytes())
+        embedded[workers] = musicnn.embed_songs(songs, settings=load_settings(cache_dir=cache), progress=False,
+                                                workers=workers)
+    assert [e.shape for e in embedded[2]] == [(3, 200), (3, 200), (0, 200), (3, 200)]  # in the songs' order
+    for one, two in zip(embedded[1], embedded[2]):
+        np.testing.assert_allclose(two, one, rtol=1e-5, atol=1e-5)
+    assert not np.allclose(embedded[2][0], embedded[2][1])  # different songs, different embeddings

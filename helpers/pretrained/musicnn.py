@@ -425,20 +425,24 @@ def _read_embedding(file: Path, size: int) -> np.ndarray | None:
 
 
 def embed_songs(paths: list[Path], model: str = DEFAULT_MODEL, layer: str = DEFAULT_LAYER,
-                settings: Settings | None = None, progress: bool = True) -> list[np.ndarray]:
+                settings: Settings | None = None, progress: bool = True, workers: int | None = None
+                ) -> list[np.ndarray]:
     """musicnn's embedding of every 3-second patch of each song, cached on disk per song (every
     layer of `LAYERS` at once: they come out of the same pass, so asking for another layer later
     costs a read, as notebook 11's fine-tuning does).
 
     Summarise over time yourself: ``e.mean(axis=0)`` and ``e.std(axis=0)`` per song, or
-    classify each patch and vote. The input of the next song is decoded while the network
-    runs on the current one.
+    classify each patch and vote. Songs are embedded `workers` at a time, each from decoding to
+    the network's outputs: TensorFlow spreads one small patch's work poorly over two cores, so two
+    songs at once keep both busy (benchmarks/musicnn_speed.py measures the gain). A song's
+    embedding is the same whichever worker computes it.
 
     Args:
         paths: audio files.
         model: "MSD_musicnn" (default) or "MTT_musicnn".
         layer: "penultimate" (default, 200 values), "taggram" (50), "mean_pool" or "max_pool" (753).
         settings: where the cache is (`settings.cache_dir`); defaults to `load_settings()`.
+        workers: songs embedded at once; default one per core.
 
     Returns:
         per song, a float32 array of shape (n_patches, size); n_patches is 0 for a song under 3 s.
@@ -461,13 +465,11 @@ def embed_songs(paths: list[Path], model: str = DEFAULT_MODEL, layer: str = DEFA
         bar.update(len(paths) - len(todo))
         if todo:
             network = load_musicnn(model, settings.cache_dir)
-            with ThreadPoolExecutor(1) as decoder:  # one song ahead, so memory holds two songs' patches
-                upcoming = decoder.submit(song_patches, paths[todo[0]])
-                for k, i in enumerate(todo):
-                    song = upcoming.result()
-                    if k + 1 < len(todo):
-                        upcoming = decoder.submit(song_patches, paths[todo[k + 1]])
-                    outputs = predict_patches(network, song)
+            network.make_predict_function()  # built once, before the workers share it
+            workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+            with ThreadPoolExecutor(workers) as pool:
+                embedded = pool.map(lambda i: predict_patches(network, song_patches(paths[i])), todo)
+                for i, outputs in zip(todo, embedded):  # in order, as each song is done
                     for name, values in outputs.items():  # every layer comes out of the same pass: keep them all
                         target = files[i] if name == layer else embedding_cache_path(paths[i], model, name, settings)
                         if name == layer or not target.exists():
