@@ -10,6 +10,7 @@ import argparse
 import json
 import shlex
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,8 @@ def _settings(options):
         overrides["epochs"] = overrides["max_epochs"] = options.epochs
     if getattr(options, "folds", None):
         overrides["folds"] = options.folds
+    if getattr(options, "seed", None) is not None:
+        overrides["seed"] = options.seed
     if getattr(options, "out", None):
         overrides["models_dir"] = options.out
     return load_settings(**overrides)
@@ -137,6 +140,7 @@ def _train_features(dataset, split, settings) -> dict:
 
 
 def cmd_evaluate(options) -> dict:
+    started = time.perf_counter()
     settings = _settings(options)
     dataset = build_dataset(settings, progress=False)
     print(dataset.summary())
@@ -195,7 +199,7 @@ def cmd_evaluate(options) -> dict:
             "piece_accuracy_per_fold": pieces, "song_accuracy_per_fold": songs,
             "test_songs_per_fold": [fold["songs"] for fold in folds],
             "epochs_per_fold": [fold["epochs"] for fold in folds], "seconds_per_epoch": seconds,
-            "skipped": _skipped(dataset)}
+            "seed": settings.seed, "seconds": round(time.perf_counter() - started, 1), "skipped": _skipped(dataset)}
 
 
 def cmd_fetch_open_music(options) -> dict:
@@ -311,6 +315,7 @@ def parser() -> argparse.ArgumentParser:
                              "the improved one, which stops early (default: EPOCHS or 10; MAX_EPOCHS or 20)")
     train.add_argument("--out", type=Path, help="where to save the model (default: MODELS_DIR or models/)")
     evaluate.add_argument("--folds", type=int, help="folds of songs (default: FOLDS or 3)")
+    evaluate.add_argument("--seed", type=int, help="deals the folds and starts the models' weights (default: SEED or 42)")
     evaluate.add_argument("--split", choices=SPLITS, default="song",
                           help="song: folds of whole songs (honest); piece: the original tutorial's random split "
                           "over pieces, whose folds share songs and leak (default: song)")

@@ -160,6 +160,12 @@ def test_evaluate_the_baseline_and_the_random_split_over_pieces(small_collection
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["model"] == "baseline" and result["split"] == "song" and len(result["song_accuracy_per_fold"]) == 2
+    assert result["seed"] == 42 and result["seconds"] > 0
+    run = cli("evaluate", "--tracks", small_collection, "--folds", 2, "--model", "baseline", "--seed", 7, "--record",
+              tmp_path / "runs.json", cache=tmp_path / "cache")
+    assert run.returncode == 0, run.stderr
+    (recorded,) = json.loads((tmp_path / "runs.json").read_text())["runs"]
+    assert "--seed 7" in recorded["command"] and recorded["result"]["seed"] == 7  # another dealing, named in its command
     run = cli("evaluate", "--tracks", small_collection, "--folds", 2, "--epochs", 1, "--split", "piece",
               cache=tmp_path / "cache")
     assert run.returncode == 0, run.stderr
