@@ -1,15 +1,17 @@
-"""Extract only the music of each .deb in /work/audit/debs into /work/audit/music/<package>/.
+"""Extract only the music of each .deb in $AUDIT_DIR/debs into $AUDIT_DIR/music/<package>/.
 
 Music = an audio file (.ogg .opus .mp3 .flac .it .s3m .xm .mod) with a folder named music/musics/bgm
 in its path. 0ad-data keeps its data inside mods/public/public.zip: that zip is streamed out of
 the tar into a temp file, and audio/music/* inside it is extracted. Tracker modules (pingus) are
 rendered to WAV with openmpt123 (one pass, no loop) so they can be measured and tagged.
-Also saves each package's copyright file to /work/audit/copyright/<package>.txt.
+Also saves each package's copyright file to $AUDIT_DIR/copyright/<package>.txt.
 """
+import os
+AUDIT_DIR = os.environ.get("AUDIT_DIR", "audit")  # where the packages, music and tables are (any folder)
 import re, shutil, subprocess, sys, tarfile, tempfile, zipfile
 from pathlib import Path, PurePosixPath
 
-ROOT = Path("/work/audit")
+ROOT = Path(os.environ.get("AUDIT_DIR", "audit"))
 AUDIO = {".ogg", ".opus", ".mp3", ".flac", ".it", ".s3m", ".xm", ".mod"}
 FOLDERS = {"music", "musics", "bgm"}
 

@@ -1,9 +1,11 @@
-"""Per music file: package, file, format, seconds (soundfile), >= 30 s. Writes /work/audit/inventory.csv."""
+"""Per music file: package, file, format, seconds (soundfile), >= 30 s. Writes $AUDIT_DIR/inventory.csv."""
+import os
+AUDIT_DIR = os.environ.get("AUDIT_DIR", "audit")  # where the packages, music and tables are (any folder)
 import csv
 from pathlib import Path
 import soundfile as sf
 
-ROOT = Path("/work/audit")
+ROOT = Path(os.environ.get("AUDIT_DIR", "audit"))
 rows = []
 for pkg in sorted((ROOT / "music").iterdir()):
     for f in sorted(pkg.iterdir()):

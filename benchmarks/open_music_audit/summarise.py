@@ -1,10 +1,12 @@
-"""Per-game summary of /work/audit/tags.csv: mean taggram over tracks, top 8 tags, mood-group shares
+"""Per-game summary of $AUDIT_DIR/tags.csv: mean taggram over tracks, top 8 tags, mood-group shares
 (groups fixed in scripts/groups.md), descriptor medians. Prints markdown; writes summary.json."""
+import os
+AUDIT_DIR = os.environ.get("AUDIT_DIR", "audit")  # where the packages, music and tables are (any folder)
 import csv, json, statistics as st, sys
 from collections import defaultdict
 import numpy as np
 
-ROOT = "/work/audit"
+ROOT = AUDIT_DIR
 IGNORED = {"00s", "60s", "70s", "80s", "90s", "oldies", "female vocalists", "female vocalist", "male vocalists"}
 ENERGETIC = {"rock", "pop", "dance", "party", "happy", "funk", "catchy", "House", "electro", "punk", "hard rock",
              "heavy metal", "metal", "classic rock", "alternative rock", "indie rock", "Progressive rock", "indie pop",

@@ -7,8 +7,10 @@ once per file (the only difference from calling extractor() per file). numpy-2 s
 aliases set at run time if missing. Each file is decoded once (librosa.load at 16 kHz): batch_data's
 librosa.load is served that same audio.
 
-Writes rows to /work/audit/tags.csv (per track: package, file, seconds, 50 tag means, descriptors).
+Writes rows to $AUDIT_DIR/tags.csv (per track: package, file, seconds, 50 tag means, descriptors).
 """
+import os
+AUDIT_DIR = os.environ.get("AUDIT_DIR", "audit")  # where the packages, music and tables are (any folder)
 import csv, os, sys, time, types, warnings
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 warnings.simplefilter("ignore")
@@ -21,7 +23,7 @@ import tensorflow as tf
 import musicnn.extractor as mx
 from musicnn import models, configuration as config
 
-ROOT = "/work/audit"
+ROOT = AUDIT_DIR
 MODEL = "MSD_musicnn"
 TAGS = config.MSD_LABELS
 SKIP_EXT = {".it", ".s3m", ".xm", ".mod"}
