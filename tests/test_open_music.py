@@ -109,6 +109,34 @@ def test_source_and_variants_of_the_names_it_writes():
     assert variant_family("widelands__ingame_03.ogg") == "widelands/ingame_03"
 
 
+@needs_dpkg
+def test_a_package_without_a_music_folder_gives_exactly_the_files_named_for_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(open_music.MUSIC_FILES, "bubble-data", ("snd/*zik*.ogg",))
+    deb = build_deb(tmp_path, "bubble-data", {
+        "usr/share/games/bubble/snd/mainzik.ogg": 31,
+        "usr/share/games/bubble/snd/applause.ogg": 35,  # a sound effect beside the music
+        "usr/share/games/bubble/music/extra.ogg": 32,  # a music folder, but the package's rule decides
+    })
+    music, _ = open_music.unpack_music(deb, tmp_path / "unpacked")
+    assert [member for member, _ in music] == ["usr/share/games/bubble/snd/mainzik.ogg"]
+
+
+@pytest.mark.parametrize("member, package, music", [
+    ("usr/share/games/frozen-bubble/snd/frozen-mainzik-1p.ogg", "frozen-bubble-data", True),
+    ("usr/share/games/frozen-bubble/snd/applause.ogg", "frozen-bubble-data", False),
+    ("usr/share/games/hex-a-hop/hex-a-hop/music-game-1.ogg", "hex-a-hop-data", True),
+    ("usr/share/games/hex-a-hop/hex-a-hop/sound-win.ogg", "hex-a-hop-data", False),
+    ("usr/share/pushover/themes/aztec.ogg", "pushover-data", True),
+    ("usr/share/games/openclonk/Music.ocg/Cavern.ogg", "openclonk-data", True),
+    ("usr/share/games/marsshooter/audio/music/03_fear.ogg", "marsshooter-data", True),
+    ("usr/share/games/marsshooter/audio/announcer/bam.ogg", "marsshooter-data", False),
+    ("usr/share/games/ardentryst/Music/castle.ogg", "ardentryst", True),
+    ("usr/share/games/ardentryst/Sounds/Hit.ogg", "ardentryst", False),
+])
+def test_which_files_of_each_package_are_its_soundtrack(member, package, music):
+    assert open_music.is_music(member, package) is music
+
+
 def fake_apt(folder: Path, script: str) -> str:
     """A PATH on which `apt-get` and `apt-cache` are shell scripts (and dpkg-deb the real one)."""
     folder.mkdir()
@@ -302,3 +330,21 @@ def test_each_song_is_named_with_the_licence_its_package_gives_it(tmp_path):
         "Files: data/textures/*\nCopyright: 2011 Painters\nLicense: CC0\n")
     assert open_music.song_licence(tmp_path, "racer__celtic.ogg") == "2012 A. Composer; licence CC-BY-4.0 (racer-data)"
     assert open_music.song_licence(tmp_path, "racer__march.ogg") == "2010 Music Team; licence CC-BY-SA-3.0 (racer-data)"
+
+
+def test_the_audit_agrees_with_the_collection_the_fetch_ships():
+    """benchmarks/open_music_audit/README.md's table of the shipped collection is COLLECTION, and its
+    per-track evidence (candidates.csv) holds at least three songs of 30 s or more for every game."""
+    import csv
+
+    audit = Path(__file__).resolve().parents[1] / "benchmarks" / "open_music_audit"
+    text = (audit / "README.md").read_text()
+    table = text.split("**The collection**", 1)[1].split("\n\n", 2)[1]
+    rows = [line.strip("|").split("|") for line in table.splitlines()[2:]]
+    assert {mood.strip(): tuple(p.strip() for p in packages.split(",")) for mood, packages in rows} == open_music.COLLECTION
+    measured = [row["package"] for row in csv.DictReader(open(audit / "candidates.csv")) if float(row["seconds"]) >= 30]
+    for packages in open_music.COLLECTION.values():
+        assert len(packages) >= 4
+        for package in packages:
+            assert measured.count(package) >= 3, package
+            assert package in open_music.DOWNLOAD_MB

@@ -2,7 +2,7 @@
 
 Debian (and so Ubuntu, and Google Colab) carries free-software games whose soundtracks are
 real, professionally made music under free licences, fetched by package name with
-`apt-get download`. `fetch_open_music` (or `python -m helpers fetch-open-music`) downloads six of
+`apt-get download`. `fetch_open_music` (or `python -m helpers fetch-open-music`) downloads eight of
 those packages into a cache, unpacks only their music (`dpkg-deb --fsys-tarfile`, read as a tar
 stream: the packages hold gigabytes of other game data), keeps the soundtracks of at least 30 s,
 and writes them as `<folder>/<genre>/<game>__<tune>.ogg`, with each package's copyright file in
@@ -30,14 +30,16 @@ from ..settings import PROJECT_ROOT
 from ..sources import variant_family
 
 COLLECTION = {
-    "dramatic": ("widelands-data", "megaglest-data", "freedroidrpg-data"),
-    "silly_energy": ("supertuxkart-data", "extremetuxracer-data", "xmoto-data"),
+    "dramatic": ("widelands-data", "megaglest-data", "flare-game", "marsshooter-data"),
+    "silly_energy": ("supertuxkart-data", "extremetuxracer-data", "frozen-bubble-data", "xmoto-data"),
 }
-"""Genre -> the Debian packages whose soundtracks make it: orchestral and dark strategy and
-role-playing scores; upbeat racing and arcade tunes."""
+"""Genre -> the Debian packages whose soundtracks make it: orchestral, mostly minor-key strategy and
+role-playing scores and a space shooter's dark symphonic metal; upbeat, bright racing and arcade
+tunes. Why each game is where it is (and why others stay out): tracks/README.md and the audit in
+benchmarks/open_music_audit/."""
 
-DOWNLOAD_MB = {"widelands-data": 381, "megaglest-data": 242, "freedroidrpg-data": 228, "supertuxkart-data": 628,
-               "extremetuxracer-data": 41, "xmoto-data": 32}
+DOWNLOAD_MB = {"widelands-data": 381, "megaglest-data": 242, "flare-game": 122, "marsshooter-data": 68,
+               "supertuxkart-data": 628, "extremetuxracer-data": 41, "frozen-bubble-data": 22, "xmoto-data": 32}
 """Each package's download in MB (Debian 12), said before a download when apt cannot tell."""
 
 MIN_SECONDS = 30.0
@@ -45,6 +47,14 @@ MIN_SECONDS = 30.0
 
 MUSIC_FOLDERS = ("music", "musics")
 """The folder names (any case) that hold a package's soundtrack: `music/` or xmoto's `Musics/`."""
+
+MUSIC_FILES = {
+    "pushover-data": ("themes/*.ogg",),
+    "frozen-bubble-data": ("snd/*zik*.ogg",),  # "zik": French slang for music; the rest of snd/ is sound effects
+    "hex-a-hop-data": ("music-*.ogg",),
+    "openclonk-data": ("Music.ocg/*.ogg",),
+}
+"""Packages that keep their soundtrack elsewhere than in a music folder: the files that are music."""
 
 DEFAULT_FOLDER = PROJECT_ROOT / "open_music"
 """Where `python -m helpers fetch-open-music` writes the collection unless told otherwise."""
@@ -89,9 +99,12 @@ def game_name(package: str) -> str:
     return package.removesuffix("-data")
 
 
-def is_music(member: str) -> bool:
-    """True for an OGG file inside a `music/` or `Musics/` folder of a package."""
+def is_music(member: str, package: str = "") -> bool:
+    """True for an OGG file of the package's soundtrack: one that `MUSIC_FILES` names for the
+    package, else any inside a `music/` or `Musics/` folder."""
     path = PurePosixPath(member)
+    if package in MUSIC_FILES:
+        return any(path.match(pattern) for pattern in MUSIC_FILES[package])
     return path.suffix.lower() == ".ogg" and any(part.lower() in MUSIC_FOLDERS for part in path.parts[:-1])
 
 
@@ -242,7 +255,7 @@ def unpack_music(deb: Path, folder: Path) -> tuple[list[tuple[str, Path]], Path 
                 name = member.name.removeprefix("./")
                 if not member.isfile():
                     continue
-                if is_music(name):
+                if is_music(name, package):
                     target = folder / "music" / f"{len(music):04d}.ogg"
                 elif name == f"usr/share/doc/{package}/copyright":
                     target = folder / "copyright"
