@@ -2,6 +2,7 @@
 sources; `evaluate --group`'s folds keep a tune and its variants together."""
 
 import json
+import time
 import types
 
 import numpy as np
@@ -120,6 +121,26 @@ def test_results_file_and_table(tmp_path):
     assert lines[1].split() == ["1", "original", "sources", "95", "3", "0.750", "0.600-0.800", "0.520", "0.650", "0.500"]
     assert lines[2].split()[2] == "songs" and lines[-1].startswith("run 2: python -m helpers evaluate")
 
+
+
+def test_a_run_gives_its_time_and_the_seeds_table_its_mean_over_dealings(tmp_path):
+    from helpers.plumbing.results import seeds_table
+
+    first, others = tmp_path / "seed42.json", tmp_path / "seeds.json"
+    run = {"songs": 95, "model": "musicnn", "group": "song", "split": "song", "song_accuracy_per_fold": [0.8, 0.9],
+           "song_balanced_accuracy": 0.8, "balanced_chance": 0.5, "song_chance": 0.52}
+    record_result(first, "python -m helpers evaluate --model musicnn", {**run, "song_accuracy": 0.85, "seed": 42, "seconds": 118.4})
+    record_result(first, "python -m helpers evaluate --model baseline", {**run, "model": "baseline", "song_accuracy": 0.7})
+    record_result(first, "python -m helpers evaluate --split piece", {**run, "split": "piece", "song_accuracy": 0.99})
+    for seed, accuracy in ((1, 0.80), (2, 0.90)):
+        record_result(others, f"python -m helpers evaluate --model musicnn --seed {seed}",
+                      {**run, "song_accuracy": accuracy, "seed": seed})
+    assert results_table(first).splitlines()[-3].endswith(f"({time.strftime('%Y-%m-%d')}, 118 s)")
+    lines = seeds_table(first, others).splitlines()
+    assert lines[0].split() == ["model", "held", "out", "seed", "42", "seed", "1", "seed", "2", "mean"]
+    assert lines[1].split() == ["musicnn", "songs", "0.850", "(0.800)", "0.800", "(0.800)", "0.900", "(0.800)",
+                                "0.850", "(0.800)"]
+    assert len(lines) == 2  # the baseline ran on one dealing only, the random split over pieces is not a dealing of songs
 
 
 def test_compare_runs_pairs_two_models_on_the_same_folds(tmp_path):

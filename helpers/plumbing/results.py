@@ -18,7 +18,10 @@ from .errors import InputError
 from ..settings import PROJECT_ROOT
 
 REAL_MUSIC_RESULTS = PROJECT_ROOT / "results" / "real_music.json"
-"""The committed results of `python -m helpers evaluate` on the open-music collection."""
+"""The committed results of `python -m helpers evaluate` on the open-music collection (folds dealt by seed 42)."""
+
+REAL_MUSIC_SEEDS = PROJECT_ROOT / "results" / "real_music_seeds.json"
+"""The same runs on folds dealt by seeds 1 and 2 (`evaluate --seed`), for means over three dealings."""
 
 
 class ResultsFileError(InputError):
@@ -78,18 +81,51 @@ def results_table(path: Path = REAL_MUSIC_RESULTS) -> str:
     if not runs:
         return (f"No results measured yet: {Path(path).name} does not exist. Fetch the collection and run, e.g.,\n"
                 f"  python -m helpers evaluate --tracks open_music --group source --record results/real_music.json")
-    lines = [f"{'run':<4}{'model':<10}{'held out':<10}{'songs':>6}{'folds':>6}{'song acc.':>10}{'range':>14}"
+    lines = [f"{'run':<4}{'model':<14}{'held out':<10}{'songs':>6}{'folds':>6}{'song acc.':>10}{'range':>14}"
              f"{'chance':>8}{'balanced':>10}{'chance':>8}"]
     for number, run in enumerate(runs, 1):
         result = run["result"]
         folds = result["song_accuracy_per_fold"]
-        lines.append(f"{number:<4}{result.get('model', '?'):<10}{_held_out(result):<10}"
+        lines.append(f"{number:<4}{result.get('model', '?'):<14}{_held_out(result):<10}"
                      f"{result['songs']:>6}{len(folds):>6}{result['song_accuracy']:>10.3f}"
                      f"{f'{min(folds):.3f}-{max(folds):.3f}':>14}{result['song_chance']:>8.3f}"
                      f"{result['song_balanced_accuracy']:>10.3f}"
                      f"{result['balanced_chance']:>8.3f}")
     lines.append("")
-    lines.extend(f"run {number}: {run['command']}  ({run['date']})" for number, run in enumerate(runs, 1))
+    lines.extend(f"run {number}: {run['command']}  ({run['date']}{_took(run['result'])})"
+                 for number, run in enumerate(runs, 1))
+    return "\n".join(lines)
+
+
+def _took(result: dict) -> str:
+    """", 118 s": the run's wall time, where it was recorded (runs since issue 32)."""
+    return f", {result['seconds']:.0f} s" if "seconds" in result else ""
+
+
+def seeds_table(*paths: Path) -> str:
+    """Each model's mean song accuracy over the runs of `paths` that differ only in the seed that
+    dealt their folds (`evaluate --seed`): one line per model and what it held out, each seed's
+    score (balanced accuracy in brackets) and their mean. One dealing of about a hundred songs
+    into folds moves a score by a few hundredths; a mean over dealings moves less.
+
+    Taught in notebooks/10_real_music.ipynb.
+    """
+    grouped: dict[tuple[str, str], dict[int, dict]] = {}
+    for path in paths:
+        for run in read_results(path):
+            result = run["result"]
+            if result.get("split") == "piece":
+                continue
+            grouped.setdefault((result["model"], _held_out(result)), {})[result.get("seed", 42)] = result
+    seeds = sorted({seed for runs in grouped.values() for seed in runs}, key=lambda seed: (seed != 42, seed))
+    lines = [f"{'model':<14}{'held out':<10}" + "".join(f"{f'seed {seed}':>16}" for seed in seeds) + f"{'mean':>16}"]
+    for (model, held_out), runs in grouped.items():
+        if set(runs) != set(seeds):
+            continue  # measured on one dealing only: no mean to give
+        cells = [f"{runs[s]['song_accuracy']:.3f} ({runs[s]['song_balanced_accuracy']:.3f})" for s in seeds]
+        mean = sum(runs[s]["song_accuracy"] for s in seeds) / len(seeds)
+        balanced = sum(runs[s]["song_balanced_accuracy"] for s in seeds) / len(seeds)
+        lines.append(f"{model:<14}{held_out:<10}" + "".join(f"{cell:>16}" for cell in cells) + f"{f'{mean:.3f} ({balanced:.3f})':>16}")
     return "\n".join(lines)
 
 
