@@ -87,12 +87,23 @@ def test_the_features_model_scores_what_the_notebook_prints(demo):
     assert printed("musical features     songs right per fold").endswith(f"mean {mean:.3f}")
 
 
-def test_on_real_music_the_features_reach_the_mel_statistics_by_song():
-    """Issue 31's target, on the committed runs (results/real_music.json): by song, the features
-    model is at least the mel-statistics baseline; holding out games it is the notebook's 0.548."""
-    mean = lambda folds: np.mean([fold["song_accuracy"] for fold in folds])  # noqa: E731
-    assert mean(recorded_folds("features")) >= mean(recorded_folds("baseline"))
-    assert mean(recorded_folds("features", "sources")) == pytest.approx(0.548, abs=0.001)
+def test_on_real_music_the_features_trail_the_mel_statistics_by_song_not_shown():
+    """Notebook 13's real-music paragraph, on the committed runs (results/real_music.json, the audited
+    collection): by song the features model is below the mel-statistics baseline, a difference not
+    shown; holding out games, its balanced accuracy is the paragraph's, and its fold that holds out
+    M.A.R.S. and X-Moto gets under a third of its songs right. (Issue 31's target, the features at
+    least the baseline by song, held on the collection before the audit: 0.811 against 0.750.)"""
+    from helpers.plumbing.results import compare_runs, read_results
+
+    mean = lambda folds: float(np.mean([fold["song_accuracy"] for fold in folds]))  # noqa: E731
+    features, baseline = mean(recorded_folds("features")), mean(recorded_folds("baseline"))
+    assert features < baseline and compare_runs("features", "baseline")["verdict"] == "not shown"
+    (games,) = [run["result"] for run in read_results() if run["result"]["model"] == "features"
+                and run["result"]["group"] == "source"]
+    text = "".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "markdown")
+    assert f"scores {features:.3f}, below the mel statistics' {baseline:.3f}" in text
+    assert f"{games['song_balanced_accuracy']:.3f} against chance's 0.5" in text
+    assert min(games["song_accuracy_per_fold"]) < 1 / 3
 
 
 def test_a_held_tone_pulls_the_dramatic_songs_key(demo):
