@@ -92,3 +92,16 @@ def test_the_seeds_table_is_the_committed_runs_and_musicnn_meets_its_targets():
     by_game = [run["song_balanced_accuracy"] for run in runs if run["group"] == "source"]
     assert len(by_song) == len(by_game) == 3
     assert round(float(np.mean(by_song)), 3) == 0.930 >= 0.90 and round(float(np.mean(by_game)), 3) == 0.765 >= 0.75
+
+
+def test_the_baseline_run_here_is_the_recorded_one():
+    """The skipped cell that cross-validates the baseline on the collection printed, when it ran, the
+    numbers of the recorded runs 1 and 3 (by song, holding out games): the same model on the same folds."""
+    printed = printed_by("helpers.cross_validate_baseline(dataset, splits)").splitlines()
+    runs = {run["result"]["group"]: run["result"] for run in read_results(REAL_MUSIC_RESULTS)
+            if run["result"]["model"] == "baseline" and run["result"]["split"] == "song"}
+    assert len(printed) == 2
+    for line, (group, folds) in zip(printed, (("song", 5), ("source", 4))):
+        run = runs[group]
+        assert line == (f"baseline, {folds} folds holding out whole {group}s: song accuracy {run['song_accuracy']:.3f} "
+                        f"(chance {run['song_chance']:.3f}), balanced {run['song_balanced_accuracy']:.3f} (chance 0.5)")
