@@ -489,14 +489,16 @@ def games_table(record: dict) -> str:
 
 
 def _stanzas(copyright_text: str) -> list[dict[str, str]]:
-    """The paragraphs of a Debian machine-readable copyright file, each as {field: first line}."""
+    """The paragraphs of a Debian machine-readable copyright file, each as {field: value}: every line
+    of a Files list and of a Copyright (one holder a line), the first line of the others (a License's
+    first line names it; the lines after are its text)."""
     stanzas = []
     for paragraph in copyright_text.split("\n\n"):
         fields, name = {}, None
         for line in paragraph.splitlines():
-            if line[:1] in (" ", "\t") and name:  # a continuation line: Files lists may go on
-                if name == "Files":
-                    fields[name] += " " + line.strip()
+            if line[:1] in (" ", "\t") and name:  # a continuation line
+                if name in ("Files", "Copyright"):
+                    fields[name] += (" " if name == "Files" else ", ") + line.strip()
                 continue
             name, _, value = line.partition(":")
             fields[name] = value.strip()
