@@ -129,6 +129,16 @@ def seeds_table(*paths: Path) -> str:
     return "\n".join(lines)
 
 
+def _run_of(model: str, held_out: str, path: Path) -> dict:
+    """The result of the one recorded run of `model` that held out `held_out` (its seed's, when
+    `path` holds one dealing per model); anything but one is an error naming the file."""
+    found = [run["result"] for run in read_results(path)
+             if run["result"].get("model") == model and _held_out(run["result"]) == held_out]
+    if len(found) != 1:
+        raise ValueError(f"{Path(path).name}: {len(found)} runs of model {model!r} holding out {held_out}, need one")
+    return found[0]
+
+
 def compare_runs(a: str, b: str, path: Path = REAL_MUSIC_RESULTS, held_out: str = "songs") -> dict:
     """Model `a` against model `b` on the recorded runs that held out `held_out` ("songs", "pieces"
     or "sources"): `helpers.compare_folds` on their song accuracies, fold by fold. Runs of one
@@ -139,14 +149,7 @@ def compare_runs(a: str, b: str, path: Path = REAL_MUSIC_RESULTS, held_out: str 
     """
     from ..evaluate import compare_folds
 
-    def run_of(model: str) -> dict:
-        found = [run["result"] for run in read_results(path)
-                 if run["result"].get("model") == model and _held_out(run["result"]) == held_out]
-        if len(found) != 1:
-            raise ValueError(f"{Path(path).name}: {len(found)} runs of model {model!r} holding out {held_out}, need one")
-        return found[0]
-
-    run_a, run_b = run_of(a), run_of(b)
+    run_a, run_b = _run_of(a, held_out, path), _run_of(b, held_out, path)
     if run_a["test_songs_per_fold"] != run_b["test_songs_per_fold"] or run_a["songs"] != run_b["songs"]:
         raise ValueError(f"{Path(path).name}: the runs of {a!r} and {b!r} were not made on the same folds")
     return compare_folds(run_a["song_accuracy_per_fold"], run_b["song_accuracy_per_fold"])
@@ -159,12 +162,9 @@ def recorded_folds(model: str, held_out: str = "songs", path: Path = REAL_MUSIC_
 
     Used in notebooks/10_real_music.ipynb and 11_transfer_learning.
     """
-    found = [run["result"] for run in read_results(path)
-             if run["result"].get("model") == model and _held_out(run["result"]) == held_out]
-    if len(found) != 1:
-        raise ValueError(f"{Path(path).name}: {len(found)} runs of model {model!r} holding out {held_out}, need one")
+    run = _run_of(model, held_out, path)
     return [{"song_accuracy": accuracy, "songs": songs}
-            for accuracy, songs in zip(found[0]["song_accuracy_per_fold"], found[0]["test_songs_per_fold"])]
+            for accuracy, songs in zip(run["song_accuracy_per_fold"], run["test_songs_per_fold"])]
 
 
 def fold_by_fold(accuracy: list[float], recorded: list[dict]) -> str:
