@@ -139,6 +139,36 @@ def _train_features(dataset, split, settings) -> dict:
             "test_songs": scores["songs"], "model": str(path), "skipped": _skipped(dataset)}
 
 
+ROW_MODELS = ("baseline", "features", "musicnn", "musicnn-tuned")
+"""The models `evaluate` cross-validates without a Keras training loop of the series' CNNs."""
+
+
+def _rows_and_validation(model: str, dataset, settings, split_by: str):
+    """What `model` is cross-validated on and how: (its rows, a function (rows, splits) -> folds, its epochs).
+    The baseline uses the pieces' spectrograms; musicnn one row per 3-s patch (its embedding), its fine-tuned
+    back end one per patch of the frozen mid end's output, the features model one per song."""
+    from functools import partial
+
+    if model == "musicnn":
+        from .pretrained.transfer import cross_validate_transfer, embedding_dataset
+
+        return embedding_dataset(dataset, settings, progress=False), partial(cross_validate_transfer, seed=settings.seed), 0
+    if model == "musicnn-tuned":
+        from .pretrained.fine_tune import EPOCHS, cross_validate_fine_tuned, pooled_dataset
+
+        return (pooled_dataset(dataset, settings, progress=False),
+                partial(cross_validate_fine_tuned, seed=settings.seed, cache_dir=settings.cache_dir), EPOCHS)
+    if model == "features":
+        from .musical_features import cross_validate_features, musical_dataset
+
+        if split_by == "piece":
+            raise InputError("--model features describes whole songs, so it has no pieces to split: use --split song")
+        return musical_dataset(dataset, settings, progress=False), partial(cross_validate_features, seed=settings.seed), 0
+    from .baseline import cross_validate_baseline
+
+    return dataset, partial(cross_validate_baseline, seed=settings.seed), 0
+
+
 def cmd_evaluate(options) -> dict:
     started = time.perf_counter()
     settings = _settings(options)
@@ -146,41 +176,18 @@ def cmd_evaluate(options) -> dict:
     print(dataset.summary())
     split_by, group = options.split, options.group
     # split "piece" is the original tutorial's split: it leaks, kept to measure by how much
-    splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
-    if options.model == "musicnn":  # the pretrained network's embeddings, one row per 3-s patch
-        from .pretrained.transfer import cross_validate_transfer, embedding_dataset
-
-        dataset = embedding_dataset(dataset, settings, progress=False)
-        splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
-        folds = [{**fold, "epochs": 0, "seconds_per_epoch": 0.0}
-                 for fold in cross_validate_transfer(dataset, splits, seed=settings.seed)]
-    elif options.model == "musicnn-tuned":  # musicnn's back end, fine-tuned on the frozen mid end's output
-        from .pretrained.fine_tune import EPOCHS, cross_validate_fine_tuned, pooled_dataset
-
-        dataset = pooled_dataset(dataset, settings, progress=False)
-        splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
-        folds = [{**fold, "epochs": EPOCHS, "seconds_per_epoch": 0.0}
-                 for fold in cross_validate_fine_tuned(dataset, splits, seed=settings.seed, cache_dir=settings.cache_dir)]
-    elif options.model == "features":  # one row per song: its tempo, key and timbre
-        from .musical_features import cross_validate_features, musical_dataset
-
-        if split_by == "piece":
-            raise InputError("--model features describes whole songs, so it has no pieces to split: use --split song")
-        dataset = musical_dataset(dataset, settings, progress=False)
-        splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
-        folds = [{**fold, "epochs": 0, "seconds_per_epoch": 0.0}
-                 for fold in cross_validate_features(dataset, splits, seed=settings.seed)]
-    elif options.model == "baseline":
-        from .baseline import cross_validate_baseline
-
-        folds = [{**fold, "epochs": 0, "seconds_per_epoch": 0.0}
-                 for fold in cross_validate_baseline(dataset, splits, seed=settings.seed)]
+    if options.model in ROW_MODELS:  # trained in seconds, on rows of their own: no training loop, no epochs
+        rows, validate, epochs = _rows_and_validation(options.model, dataset, settings, split_by)
+        splits = cross_validation_folds(rows, settings.folds, settings.seed, split=split_by, group=group)
+        folds = [{**fold, "epochs": epochs, "seconds_per_epoch": 0.0} for fold in validate(rows, splits)]
+        dataset = rows
     else:
         from .plumbing.runs import run_spec
         from .train import cross_validate
 
         build = _build(options.model)
         name = build.__name__ if split_by == "song" else f"{build.__name__}_split_over_pieces"
+        splits = cross_validation_folds(dataset, settings.folds, settings.seed, split=split_by, group=group)
         folds = cross_validate(run_spec(build, settings), dataset, splits, settings, name, progress=True)
     pieces = [fold["piece_accuracy"] for fold in folds]
     songs = [fold["song_accuracy"] for fold in folds]
