@@ -3,9 +3,10 @@
 
     python benchmarks/small_data_cnn.py [--sizes 2 3 5 8] [--draws 3] [--work DIR] [--without-cnn]
     TRACKS_DIR=open_music python benchmarks/small_data_cnn.py --sizes 2 3 5 8 12 20 --draws 10 --without-cnn
+    TRACKS_DIR=open_music python benchmarks/small_data_cnn.py --sizes 2 3 5 8 12 20 --draws 3
 
-The second line is the real-music curve of musicnn and the baseline (notebook 10's collection; the
-CNN's points there are not measured: 36 trainings per size on a hundred songs cost hours on 2 cores).
+The second line is the real-music curve of musicnn and the baseline (notebook 10's collection, seconds); the
+third adds the improved CNN on the first three of those draws (54 trainings: about 35 minutes on one core).
 
 On the demo in tracks/ (or TRACKS_DIR) with the notebooks' settings and notebook 07's folds: for each
 number of training songs per mood and each draw k, every fold keeps that many of its training songs per
@@ -14,8 +15,9 @@ draws) and each model is scored on the fold's test songs. The improved CNN stops
 songs, so one of the kept songs per mood becomes its validation song: it trains on one song per mood
 fewer than the other two models (stated, not hidden). Its trainings are kept in DIR/models (default:
 .cache/small_data_cnn/), never in models/. The last line is one JSON object; the run notebook 11 quotes is kept,
-with its command and date, in results/small_data_curve.json, the real-music run in
-results/small_data_curve_real_music.json (tests/test_transfer_lessons.py reads both).
+with its command and date, in results/small_data_curve.json, the real-music runs in
+results/small_data_curve_real_music.json and results/small_data_curve_cnn_real_music.json
+(tests/test_transfer_lessons.py reads all three).
 """
 
 from __future__ import annotations

@@ -261,6 +261,27 @@ def test_the_small_data_curve_on_real_music_is_the_recorded_run():
             f"{mean['8']['baseline']:.2f} and {mean['20']['baseline']:.2f}") in text
 
 
+def test_the_cnns_small_data_points_on_real_music_are_the_recorded_run():
+    """Notebook 11's last real-music sentence: the improved CNN on three of the ten draws (the same songs,
+    results/small_data_curve_cnn_real_music.json), below musicnn on those draws at every size, and the
+    six numbers it gives are the run's."""
+    import json
+
+    results = helpers.PROJECT_ROOT / "results"
+    run = json.loads((results / "small_data_curve_cnn_real_music.json").read_text())
+    ten = json.loads((results / "small_data_curve_real_music.json").read_text())
+    assert run["songs"] == 104 and run["tracks"] == "open_music" and run["draws"] == 3 and "--without-cnn" not in run["command"]
+    for size, scores in run["curve"].items():  # the first three draws of the ten: the very same songs
+        assert len(scores["improved"]) == 3 and scores["musicnn"] == ten["curve"][size]["musicnn"][:3], size
+        assert scores["baseline"] == ten["curve"][size]["baseline"][:3], size
+    mean = {size: {model: float(np.mean(scores)) for model, scores in run["curve"][size].items()} for size in run["curve"]}
+    assert all(m["improved"] < m["musicnn"] for m in mean.values()), mean
+    text = "".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "markdown")
+    assert (f"{mean['2']['improved']:.2f}, {mean['8']['improved']:.2f} and {mean['20']['improved']:.2f}, below "
+            f"musicnn's {mean['2']['musicnn']:.2f}, {mean['8']['musicnn']:.2f} and {mean['20']['musicnn']:.2f} on the "
+            f"same draws") in text
+
+
 def test_notebook_11s_plain_fine_tuning_cell_learns_fold_1(demo):
     """Notebook 11's plain Keras cell (the back end rebuilt, given musicnn's weights, fitted on fold 1),
     executed as the notebook has it: most of fold 1's test songs right (all 11 there), as the helper's fold 1."""
