@@ -5,6 +5,7 @@ Taught in notebooks/01_listen_and_load.ipynb.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,12 +103,14 @@ def is_demo_collection(tracks_dir: Path) -> bool:
 
 
 def display_path(path: Path) -> str:
-    """`path` relative to the series' folder when it is inside it (so outputs read the same on every machine)."""
-    path = Path(path).resolve()
-    try:
-        return str(path.relative_to(PROJECT_ROOT)) + ("/" if path.is_dir() else "")
-    except ValueError:
-        return str(path)
+    """`path` relative to the series' folder when it is inside it (so outputs read the same on every machine),
+    as it is named there: a folder linked into the series (`tracks -> ~/Music/genres`) reads `tracks/`."""
+    for candidate in (Path(os.path.abspath(path)), Path(path).resolve()):  # as named, then with links followed
+        try:
+            return str(candidate.relative_to(PROJECT_ROOT)) + ("/" if candidate.is_dir() else "")
+        except ValueError:
+            continue
+    return str(Path(path).resolve())
 
 
 SONGS_PER_GENRE_NEEDED = 5

@@ -55,3 +55,18 @@ def test_the_first_table_says_which_genre_has_too_few_songs_for_the_series(small
     assert "'low' has 4" in warned[0] and "add 1 to" in warned[0] and "low" in warned[0].rsplit(" ", 1)[1]
     write_tone(small_collection / "low" / "low 4.wav", freq=100)
     assert "too few" not in collection_table(find_songs(small_collection)[0], small_collection)
+
+
+def test_a_folder_linked_into_the_series_is_shown_by_its_name_there(tmp_path, monkeypatch):
+    """Outputs name the tracks folder as the reader named it (tracks/), even when it links to their music
+    elsewhere; a folder outside the series is shown whole."""
+    from helpers import collection
+
+    music, series = tmp_path / "Music" / "genres", tmp_path / "series"
+    write_tone(music / "rock" / "a.wav")
+    series.mkdir()
+    (series / "tracks").symlink_to(music, target_is_directory=True)
+    monkeypatch.setattr(collection, "PROJECT_ROOT", series)
+    assert collection.display_path(series / "tracks") == "tracks/"
+    assert collection.display_path(series / "tracks" / "rock" / "a.wav") == "tracks/rock/a.wav"
+    assert collection.display_path(music) == str(music.resolve())
