@@ -324,11 +324,11 @@ def test_each_song_is_named_with_the_licence_its_package_gives_it(tmp_path):
     (tmp_path / "LICENSES" / "racer-data.txt").write_text(
         "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n"
         "Files: *\nCopyright: 2001 The Racer Team\nLicense: GPL-2+\n\n"
-        "Files: data/music/*\nCopyright: 2010 Music Team\nLicense: CC-BY-SA-3.0\n\n"
-        "Files: data/music/theme.ogg\n data/music/Celtic.ogg\nCopyright: 2012 A. Composer\n 2013 B. Composer\n"
+        "Files: data/music/*\nCopyright:\n 2010 Music Team\nLicense: CC-BY-SA-3.0\n\n"
+        "Files: data/music/theme.ogg\n data/music/Celtic.ogg\nCopyright: 2012 A. Composer\n and B. Composer\n .\n 2013, C. Composer\n"
         "License: CC-BY-4.0\n\n"
         "Files: data/textures/*\nCopyright: 2011 Painters\nLicense: CC0\n")
-    assert open_music.song_licence(tmp_path, "racer__celtic.ogg") == "2012 A. Composer, 2013 B. Composer; licence CC-BY-4.0 (racer-data)"
+    assert open_music.song_licence(tmp_path, "racer__celtic.ogg") == "2012 A. Composer and B. Composer; 2013, C. Composer; licence CC-BY-4.0 (racer-data)"
     assert open_music.song_licence(tmp_path, "racer__march.ogg") == "2010 Music Team; licence CC-BY-SA-3.0 (racer-data)"
 
 

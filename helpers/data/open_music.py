@@ -489,16 +489,21 @@ def games_table(record: dict) -> str:
 
 
 def _stanzas(copyright_text: str) -> list[dict[str, str]]:
-    """The paragraphs of a Debian machine-readable copyright file, each as {field: value}: every line
-    of a Files list and of a Copyright (one holder a line), the first line of the others (a License's
+    """The paragraphs of a Debian machine-readable copyright file, each as {field: value}: a Files list
+    whole, a Copyright's holders joined by "; " (one a line; a line starting in lower case goes on the
+    holder above, empty lines and "." are skipped), the first line of the other fields (a License's
     first line names it; the lines after are its text)."""
     stanzas = []
     for paragraph in copyright_text.split("\n\n"):
         fields, name = {}, None
         for line in paragraph.splitlines():
             if line[:1] in (" ", "\t") and name:  # a continuation line
-                if name in ("Files", "Copyright"):
-                    fields[name] += (" " if name == "Files" else ", ") + line.strip()
+                text = line.strip()
+                if name == "Files":
+                    fields[name] += " " + text
+                elif name == "Copyright" and text not in ("", "."):
+                    joint = " " if text[0].islower() or not fields[name] else "; "
+                    fields[name] = (fields[name] + joint + text).strip()
                 continue
             name, _, value = line.partition(":")
             fields[name] = value.strip()
