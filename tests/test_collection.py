@@ -65,7 +65,10 @@ def test_a_folder_linked_into_the_series_is_shown_by_its_name_there(tmp_path, mo
     music, series = tmp_path / "Music" / "genres", tmp_path / "series"
     write_tone(music / "rock" / "a.wav")
     series.mkdir()
-    (series / "tracks").symlink_to(music, target_is_directory=True)
+    try:
+        (series / "tracks").symlink_to(music, target_is_directory=True)
+    except OSError as error:  # Windows without the right to make links
+        pytest.skip(f"this system does not let the test make a link: {error}")
     monkeypatch.setattr(collection, "PROJECT_ROOT", series)
     assert collection.display_path(series / "tracks") == "tracks/"
     assert collection.display_path(series / "tracks" / "rock" / "a.wav") == "tracks/rock/a.wav"
