@@ -231,6 +231,17 @@ def test_notebook_12_shows_no_difference_between_the_other_models(demo):
         assert "not shown" in verdicts, (a, b, verdicts)
 
 
+def markdown() -> str:
+    """All of notebook 11's markdown, as one text: what its prose says."""
+    return "".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "markdown")
+
+
+def curve_means(run: dict) -> dict:
+    """A recorded small-data curve's mean song accuracy per size and model (models not measured left out)."""
+    return {size: {model: float(np.mean(scores)) for model, scores in by_model.items() if scores}
+            for size, by_model in run["curve"].items()}
+
+
 def test_the_cnns_small_data_points_are_the_recorded_run():
     """Notebook 11 quotes the improved CNN's points of the small-data curve from a recorded run
     (benchmarks/small_data_cnn.py, kept in results/small_data_curve.json): below musicnn and the
@@ -238,9 +249,9 @@ def test_the_cnns_small_data_points_are_the_recorded_run():
     import json
 
     run = json.loads((helpers.PROJECT_ROOT / "results" / "small_data_curve.json").read_text())
-    mean = {size: {model: float(np.mean(scores)) for model, scores in run["curve"][size].items()} for size in ("2", "8")}
+    mean = curve_means(run)
     assert mean["2"]["improved"] < min(mean["2"]["musicnn"], mean["2"]["baseline"]), mean
-    text = "".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "markdown")
+    text = markdown()
     assert f"trails both with 2 ({mean['2']['improved']:.2f}) and reaches {mean['8']['improved']:.2f} with 8" in text
     assert run["command"] == "python benchmarks/small_data_cnn.py"
 
@@ -252,10 +263,9 @@ def test_the_small_data_curve_on_real_music_is_the_recorded_run():
 
     run = json.loads((helpers.PROJECT_ROOT / "results" / "small_data_curve_real_music.json").read_text())
     assert run["songs"] == 104 and run["tracks"].rstrip("/") == "open_music" and "--without-cnn" in run["command"]
-    mean = {size: {model: float(np.mean(scores)) for model, scores in run["curve"][size].items() if scores}
-            for size in run["curve"]}
+    mean = curve_means(run)
     assert all(m["musicnn"] > m["baseline"] for m in mean.values()), mean
-    text = "".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "markdown")
+    text = markdown()
     assert (f"musicnn leads at every size: {mean['2']['musicnn']:.2f} with 2 songs per mood, {mean['8']['musicnn']:.2f} "
             f"with 8, {mean['20']['musicnn']:.2f} with 20, the baseline {mean['2']['baseline']:.2f}, "
             f"{mean['8']['baseline']:.2f} and {mean['20']['baseline']:.2f}") in text
@@ -274,9 +284,9 @@ def test_the_cnns_small_data_points_on_real_music_are_the_recorded_run():
     for size, scores in run["curve"].items():  # the first three draws of the ten: the very same songs
         assert len(scores["improved"]) == 3 and scores["musicnn"] == ten["curve"][size]["musicnn"][:3], size
         assert scores["baseline"] == ten["curve"][size]["baseline"][:3], size
-    mean = {size: {model: float(np.mean(scores)) for model, scores in run["curve"][size].items()} for size in run["curve"]}
+    mean = curve_means(run)
     assert all(m["improved"] < m["musicnn"] for m in mean.values()), mean
-    text = "".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "markdown")
+    text = markdown()
     assert (f"{mean['2']['improved']:.2f}, {mean['8']['improved']:.2f} and {mean['20']['improved']:.2f}, below "
             f"musicnn's {mean['2']['musicnn']:.2f}, {mean['8']['musicnn']:.2f} and {mean['20']['musicnn']:.2f} on the "
             f"same draws") in text
@@ -323,5 +333,5 @@ def test_fine_tuning_the_whole_network_costs_thousands_of_times_more():
     seconds = run["seconds_per_step"]
     assert run["ratio"] == pytest.approx(seconds["whole network"] / seconds["back end"], rel=0.02)  # steps rounded
     assert 1000 <= run["ratio"] < 10000
-    text = "".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "markdown")
+    text = markdown()
     assert "Fine-tuning the whole network costs thousands of times more per step (`results/fine_tune_cost.json`)" in text
